@@ -1,0 +1,32 @@
+#include "backends/store.hpp"
+
+namespace ahvn {
+
+concurrent_reader::~concurrent_reader() = default;
+
+store::~store() = default;
+
+std::vector<entry_ptr> store::get_many(std::span<const key> ks) {
+  std::vector<entry_ptr> out;
+  out.reserve(ks.size());
+  for (const auto& k : ks)
+    out.push_back(get(k));
+  return out;
+}
+
+void store::put_many(std::span<const keyed_entry> entries) {
+  for (const auto& e : entries)
+    put(e.k, e.entry);
+}
+
+bool store::contains(const key& k) { return get(k) != nullptr; }
+
+void store::flush() {
+  // nop: nothing is buffered
+}
+
+uint64_t store::sweep_expired() { return 0; }
+
+std::shared_ptr<concurrent_reader> store::reader() { return nullptr; }
+
+} // namespace ahvn

@@ -1,0 +1,108 @@
+#pragma once
+
+// store: the interface every storage engine implements — memory, LMDB, SQL, JSON directory,
+// none. A store is plain, synchronous C++ and knows nothing of actors.
+//
+// Concurrency: a store is owned by exactly one actor (or one thread in tests); none of its
+// functions may be called concurrently with another, except through the concurrent_reader a
+// store may hand out (see reader()).
+//
+// Errors: a miss is an ordinary result (nullptr / false), never an error. A failure of the
+// storage itself (I/O, database, full disk, corrupt bytes) throws cache_error with errc
+// backend_failure or corrupt_entry and a message that names the store (its URL) and the
+// operation. After a failed write the previous value stays readable. Each store converts its
+// library's errors in one place.
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "messages/cache_entry.hpp"
+#include "messages/key.hpp"
+#include "messages/types.hpp"
+#include "messages/error.hpp"
+
+namespace ahvn {
+
+/// What a store knows about itself cheaply, for stats.
+struct store_counters {
+  uint64_t entries = 0;     ///< Entries held now.
+  uint64_t bytes = 0;       ///< Bytes used by entries (the store's own measure), 0 if unknown.
+  uint64_t evictions = 0;   ///< Entries dropped to respect a bound since the store opened.
+  uint64_t expirations = 0; ///< Expired entries dropped since the store opened.
+};
+
+/// A read path that any thread may use at the same time as the owner writes. A read sees either
+/// the old or the new value of a key, never a mix. Stores that cannot offer this return nullptr
+/// from store::reader().
+class concurrent_reader {
+public:
+  virtual ~concurrent_reader();
+
+  /// Calls `visit(entry)` with the entry stored under `k` and returns true, or returns false
+  /// without calling it on a miss (absent or expired). The entry reference is valid only during
+  /// the call. Never blocks on the owner. Throws cache_error on storage failure.
+  template <class F>
+  bool read(const key& k, F&& visit) {
+    return read_impl(k, &visit, [](void* f, const cache_entry& e) { (*static_cast<F*>(f))(e); });
+  }
+
+protected:
+  using visit_fn = void (*)(void*, const cache_entry&);
+  virtual bool read_impl(const key& k, void* ctx, visit_fn fn) = 0;
+};
+
+class store {
+public:
+  virtual ~store();
+
+  /// A name for messages: the store's URL ("mem:", "lmdb:/var/cache/x", ...).
+  virtual std::string url() const = 0;
+
+  /// The entry stored under `k`, or nullptr if there is none (or it expired).
+  virtual entry_ptr get(const key& k) = 0;
+
+  /// One result per key, in order. The default calls get() for each key.
+  virtual std::vector<entry_ptr> get_many(std::span<const key> ks);
+
+  /// Stores `e` under `k`, replacing any entry there. REQUIRES: k == e->key().
+  virtual void put(const key& k, entry_ptr e) = 0;
+
+  /// Stores every entry, in order (a later duplicate key wins), as one transaction where the
+  /// store has transactions: after a failure none or all of them are stored. The default calls
+  /// put() for each.
+  virtual void put_many(std::span<const keyed_entry> entries);
+
+  /// Removes the entry under `k`; returns true if there was one.
+  virtual bool remove(const key& k) = 0;
+
+  /// Removes every entry; returns how many were removed.
+  virtual uint64_t clear() = 0;
+
+  /// The number of entries stored.
+  virtual uint64_t size() = 0;
+
+  /// True if an entry is stored under `k`. The default calls get().
+  virtual bool contains(const key& k);
+
+  /// One page of entries in ascending key order (see scan_request). Entries that cannot be read
+  /// are skipped (and reported by the store), never fatal to the scan.
+  virtual scan_page scan(const scan_request& req) = 0;
+
+  /// Makes every earlier write durable. The default does nothing (nothing is buffered).
+  virtual void flush();
+
+  /// Drops expired entries; returns how many. The default does nothing.
+  virtual uint64_t sweep_expired();
+
+  /// Counters for stats.
+  virtual store_counters counters() = 0;
+
+  /// A reader other threads may use concurrently with the owner, or nullptr. The reader lives
+  /// as long as the returned pointer, even after the store is destroyed (it then misses).
+  virtual std::shared_ptr<concurrent_reader> reader();
+};
+
+} // namespace ahvn

@@ -1,0 +1,207 @@
+#include "messages/cache_entry.hpp"
+
+#include <algorithm>
+
+#include "messages/error.hpp"
+
+namespace ahvn {
+
+namespace {
+
+void drop_excluded(json& inputs, const std::vector<std::string>& exclude) {
+  for (const auto& name : exclude)
+    inputs.erase(name);
+}
+
+json checked_metadata(json metadata, std::string_view func) {
+  if (metadata.is_null())
+    return json::object();
+  if (!metadata.is_object())
+    throw cache_error(errc::invalid_entry, "metadata of '" + std::string(func)
+                                             + "' must be a JSON object, got "
+                                             + metadata.type_name());
+  return metadata;
+}
+
+void check_inputs(const json& inputs, std::string_view func) {
+  if (!inputs.is_object())
+    throw cache_error(errc::invalid_inputs, "inputs of '" + std::string(func)
+                                              + "' must be a JSON object, got "
+                                              + inputs.type_name());
+}
+
+// Writes the entry dict's fields in AgentHeaven's order with the given options.
+std::string python_dict_text(const cache_entry& e, const dump_options& opt) {
+  std::string out;
+  out.reserve(128);
+  bool first = true;
+  auto field = [&](std::string_view name, const json& value) {
+    out.append(first ? "" : ",");
+    if (opt.indent >= 0)
+      out.append("\n").append(static_cast<size_t>(opt.indent), ' ');
+    else if (!first)
+      out.push_back(' ');
+    first = false;
+    dump_python_string(out, name, opt.ensure_ascii);
+    out.append(": ");
+    dump_python(out, value, opt, 1);
+  };
+  out.push_back('{');
+  field("func", e.func);
+  field("inputs", e.inputs);
+  if (e.output)
+    field("output", *e.output);
+  if (e.expected)
+    field("expected", *e.expected);
+  field("metadata", e.metadata);
+  if (opt.indent >= 0)
+    out.push_back('\n');
+  out.push_back('}');
+  return out;
+}
+
+} // namespace
+
+ahvn::key cache_entry::key() const { return compute_key(func, inputs); }
+
+cache_entry cache_entry::from_args(std::string func, json inputs, std::optional<json> output,
+                                   std::optional<json> expected, json metadata,
+                                   const std::vector<std::string>& exclude) {
+  check_inputs(inputs, func);
+  drop_excluded(inputs, exclude);
+  cache_entry e;
+  e.metadata = checked_metadata(std::move(metadata), func);
+  e.func = std::move(func);
+  e.inputs = std::move(inputs);
+  e.output = std::move(output);
+  e.expected = std::move(expected);
+  return e;
+}
+
+cache_entry cache_entry::from_dict(const json& dict, const std::vector<std::string>& exclude) {
+  if (!dict.is_object())
+    throw cache_error(errc::invalid_entry,
+                      std::string("an entry dict must be a JSON object, got ") + dict.type_name());
+  std::string func;
+  if (auto it = dict.find("func"); it != dict.end()) {
+    if (!it->is_string())
+      throw cache_error(errc::invalid_entry, std::string("entry field 'func' must be a string, got ")
+                                               + it->type_name());
+    func = it->get<std::string>();
+  }
+  json inputs = json::object();
+  if (auto it = dict.find("inputs"); it != dict.end())
+    inputs = *it;
+  std::optional<json> output, expected;
+  if (auto it = dict.find("output"); it != dict.end())
+    output = *it;
+  if (auto it = dict.find("expected"); it != dict.end())
+    expected = *it;
+  json metadata = nullptr;
+  if (auto it = dict.find("metadata"); it != dict.end())
+    metadata = *it;
+  return from_args(std::move(func), std::move(inputs), std::move(output), std::move(expected),
+                   std::move(metadata), exclude);
+}
+
+json cache_entry::to_dict() const {
+  json d = json::object();
+  d["func"] = func;
+  d["inputs"] = inputs;
+  if (output)
+    d["output"] = *output;
+  if (expected)
+    d["expected"] = *expected;
+  d["metadata"] = metadata;
+  return d;
+}
+
+cache_entry cache_entry::clone(const cache_entry_update& u) const {
+  cache_entry e = *this;
+  if (u.func)
+    e.func = *u.func;
+  if (u.inputs) {
+    check_inputs(*u.inputs, e.func);
+    e.inputs = *u.inputs;
+  }
+  if (u.output)
+    e.output = *u.output;
+  if (u.expected)
+    e.expected = *u.expected;
+  if (u.metadata)
+    e.metadata = checked_metadata(*u.metadata, e.func);
+  drop_excluded(e.inputs, u.exclude);
+  return e;
+}
+
+cache_entry cache_entry::annotate(std::optional<json> new_expected, const json& new_metadata) const {
+  cache_entry e = *this;
+  e.expected = new_expected ? std::move(new_expected) : output;
+  json extra = checked_metadata(new_metadata, func);
+  for (auto it = extra.begin(); it != extra.end(); ++it)
+    e.metadata[it.key()] = it.value();
+  return e;
+}
+
+std::string to_python_file_json(const cache_entry& e) {
+  dump_options opt;
+  opt.ensure_ascii = false;
+  opt.indent = 4;
+  return python_dict_text(e, opt);
+}
+
+std::string to_python_row_json(const cache_entry& e) {
+  dump_options opt;
+  opt.tag_bigints = true;
+  return python_dict_text(e, opt);
+}
+
+namespace {
+
+enum : uint8_t { has_output = 1, has_expected = 2 };
+constexpr unsigned char entry_array_header = 0x96; // MessagePack fixarray of 6
+
+} // namespace
+
+std::string encode_entry(const cache_entry& e) {
+  // [func, inputs, output|nil, expected|nil, metadata, flags]: no field names, no copies.
+  std::string out;
+  out.reserve(64 + e.func.size());
+  out.push_back(static_cast<char>(entry_array_header));
+  json::to_msgpack(json(e.func), out);
+  json::to_msgpack(e.inputs, out);
+  static const json nil;
+  json::to_msgpack(e.output ? *e.output : nil, out);
+  json::to_msgpack(e.expected ? *e.expected : nil, out);
+  json::to_msgpack(e.metadata, out);
+  uint8_t flags = (e.output ? has_output : 0) | (e.expected ? has_expected : 0);
+  out.push_back(static_cast<char>(flags)); // positive fixint
+  return out;
+}
+
+cache_entry decode_entry(std::string_view bytes, std::string_view where) {
+  json arr;
+  try {
+    arr = json::from_msgpack(bytes.begin(), bytes.end());
+  } catch (const json::exception& ex) {
+    throw cache_error(errc::corrupt_entry, std::string(where) + ": undecodable entry ("
+                                             + std::to_string(bytes.size())
+                                             + " bytes): " + ex.what());
+  }
+  if (!arr.is_array() || arr.size() != 6 || !arr[0].is_string() || !arr[1].is_object()
+      || !arr[4].is_object() || !arr[5].is_number_unsigned())
+    throw cache_error(errc::corrupt_entry,
+                      std::string(where) + ": stored bytes do not have the shape of an entry");
+  cache_entry e;
+  auto flags = arr[5].get<uint64_t>();
+  e.func = std::move(arr[0].get_ref<std::string&>());
+  e.inputs = std::move(arr[1]);
+  if (flags & has_output)
+    e.output = std::move(arr[2]);
+  if (flags & has_expected)
+    e.expected = std::move(arr[3]);
+  e.metadata = std::move(arr[4]);
+  return e;
+}
+
+} // namespace ahvn

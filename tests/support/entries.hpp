@@ -1,0 +1,25 @@
+#pragma once
+
+// Value generators for tests: entries of many shapes, with their keys.
+
+#include <string>
+#include <vector>
+
+#include "messages/cache_entry.hpp"
+#include "messages/types.hpp"
+
+namespace ahvn::test {
+
+/// An entry of func `f` with inputs {"i": i} and output `output`.
+inline keyed_entry make_entry(int i, json output = "value", std::string f = "f") {
+  auto e = std::make_shared<cache_entry>(
+    cache_entry::from_args(std::move(f), json{{"i", i}}, std::move(output)));
+  return {e->key(), e};
+}
+
+/// Outputs that a cache must tell apart from a miss and from each other.
+inline std::vector<json> falsy_outputs() {
+  return {json(0), json(""), json::array(), json::object(), json(false), json(nullptr), json(0.0)};
+}
+
+} // namespace ahvn::test
