@@ -1,5 +1,13 @@
-// The store conformance suite: the contract of backends/store.hpp, run against every store.
-// The memory store is the reference; each store's own extras live in its own test file.
+#pragma once
+
+// The store conformance suite: the contract of backends/store.hpp, written once and run against
+// every store. A store's test file defines AHVN_STORE_FACTORIES (a list of factories from
+// tests/support/store_factories.hpp or its own) and includes this header; the memory store is
+// the reference. Each store's own extras (persistence, multiple processes) live in its own file.
+
+#ifndef AHVN_STORE_FACTORIES
+#error "define AHVN_STORE_FACTORIES before including store_conformance.hpp"
+#endif
 
 #include <algorithm>
 #include <set>
@@ -9,10 +17,9 @@
 #include "tests/support/entries.hpp"
 #include "tests/support/store_factories.hpp"
 
+namespace ahvn::test::conformance {
 using namespace ahvn;
 using namespace ahvn::test;
-
-#define AHVN_STORE_FACTORIES memory_store_factory, null_store_factory
 
 TEMPLATE_TEST_CASE("an empty store misses everywhere", "[conformance]", AHVN_STORE_FACTORIES) {
   TestType factory;
@@ -227,3 +234,5 @@ TEMPLATE_TEST_CASE("flush and sweep are safe at any time", "[conformance]", AHVN
   if constexpr (TestType::keeps_entries)
     CHECK(s->get(e.k) != nullptr);
 }
+
+} // namespace ahvn::test::conformance
