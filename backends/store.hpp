@@ -11,7 +11,8 @@
 // storage itself (I/O, database, full disk, corrupt bytes) throws cache_error with errc
 // backend_failure or corrupt_entry and a message that names the store (its URL) and the
 // operation. After a failed write the previous value stays readable. Each store converts its
-// library's errors in one place.
+// library's errors in one place. An entry that cannot be decoded is reported (messages/log.hpp),
+// counted in store_counters::errors and treated as absent.
 
 #include <cstdint>
 #include <memory>
@@ -32,6 +33,7 @@ struct store_counters {
   uint64_t bytes = 0;       ///< Bytes used by entries (the store's own measure), 0 if unknown.
   uint64_t evictions = 0;   ///< Entries dropped to respect a bound since the store opened.
   uint64_t expirations = 0; ///< Expired entries dropped since the store opened.
+  uint64_t errors = 0;      ///< Unreadable entries met (reported and skipped) since it opened.
 };
 
 /// A read path that any thread may use at the same time as the owner writes. A read sees either
@@ -100,8 +102,8 @@ public:
   /// Counters for stats.
   virtual store_counters counters() = 0;
 
-  /// A reader other threads may use concurrently with the owner, or nullptr. The reader lives
-  /// as long as the returned pointer, even after the store is destroyed (it then misses).
+  /// A reader other threads may use concurrently with the owner, or nullptr. The reader stays
+  /// valid as long as the returned pointer, even after the store is destroyed.
   virtual std::shared_ptr<concurrent_reader> reader();
 };
 
