@@ -18,6 +18,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "messages/cache_entry.hpp"
@@ -48,7 +49,9 @@ public:
   /// the call. Never blocks on the owner. Throws cache_error on storage failure.
   template <class F>
   bool read(const key& k, F&& visit) {
-    return read_impl(k, &visit, [](void* f, const cache_entry& e) { (*static_cast<F*>(f))(e); });
+    using fn = std::remove_reference_t<F>;
+    void* ctx = const_cast<void*>(static_cast<const void*>(std::addressof(visit)));
+    return read_impl(k, ctx, [](void* f, const cache_entry& e) { (*static_cast<fn*>(f))(e); });
   }
 
 protected:

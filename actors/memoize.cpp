@@ -1,0 +1,52 @@
+#include "actors/memoize.hpp"
+
+#include <algorithm>
+
+namespace ahvn::detail {
+
+std::shared_ptr<const memo_spec> memo_spec::make(std::shared_ptr<cache_core> core,
+                                                 memoize_options opts, size_t arity) {
+  auto fail = [&](const std::string& what) {
+    throw cache_error(errc::invalid_argument,
+                      "memoize '" + opts.name + "': " + what);
+  };
+  if (!core)
+    fail("the cache handle is empty");
+  if (opts.name.empty())
+    fail("a name is required (it is part of every key)");
+  if (auto problem = utf8_problem(opts.name); !problem.empty())
+    fail("the name is not UTF-8: " + problem);
+  if (opts.params.size() != arity)
+    fail(std::to_string(opts.params.size()) + " parameter name(s) given for a function of "
+         + std::to_string(arity) + " argument(s)");
+  for (size_t i = 0; i < opts.params.size(); ++i) {
+    const auto& p = opts.params[i];
+    if (p.empty())
+      fail("parameter " + std::to_string(i + 1) + " has an empty name");
+    if (std::count(opts.params.begin(), opts.params.end(), p) > 1)
+      fail("parameter name '" + p + "' is given twice");
+  }
+  if (!opts.annotation.is_null() && !opts.annotation.is_object())
+    fail("the annotation must be a JSON object");
+  auto spec = std::make_shared<memo_spec>();
+  spec->name = std::move(opts.name);
+  spec->params = std::move(opts.params);
+  const auto& cache_exclude = core->options().exclude;
+  for (const auto& p : spec->params) {
+    bool excluded = std::find(opts.exclude.begin(), opts.exclude.end(), p) != opts.exclude.end()
+                    || std::find(cache_exclude.begin(), cache_exclude.end(), p)
+                         != cache_exclude.end();
+    spec->included.push_back(!excluded);
+  }
+  for (const auto& x : opts.exclude)
+    if (std::find(spec->params.begin(), spec->params.end(), x) == spec->params.end())
+      throw cache_error(errc::invalid_argument, "memoize '" + spec->name + "': excluded name '"
+                                                  + x + "' is not a parameter");
+  spec->metadata = json::object();
+  if (!opts.annotation.is_null())
+    spec->metadata["annotation"] = std::move(opts.annotation);
+  spec->core = std::move(core);
+  return spec;
+}
+
+} // namespace ahvn::detail
