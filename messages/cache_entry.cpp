@@ -159,48 +159,104 @@ std::string to_python_row_json(const cache_entry& e) {
 namespace {
 
 enum : uint8_t { has_output = 1, has_expected = 2 };
-constexpr unsigned char entry_array_header = 0x96; // MessagePack fixarray of 6
+constexpr unsigned char format_tag = 0xA7;  // a MessagePack fixstr tag: never a valid entry array
+constexpr size_t header_size = 19;          // tag, func length (2), value offset (4), length (4),
+                                            // expiry (8)
+constexpr unsigned char body_array = 0x95;  // MessagePack fixarray of 5
+
+void put_le(std::string& out, size_t at, uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i, v >>= 8)
+    out[at + static_cast<size_t>(i)] = static_cast<char>(v & 0xFF);
+}
+
+uint64_t get_le(std::string_view in, size_t at, int bytes) {
+  uint64_t v = 0;
+  for (int i = bytes - 1; i >= 0; --i)
+    v = (v << 8) | static_cast<unsigned char>(in[at + static_cast<size_t>(i)]);
+  return v;
+}
 
 } // namespace
 
 std::string encode_entry(const cache_entry& e) {
-  // [func, inputs, output|nil, expected|nil, metadata, flags]: no field names, no copies.
-  std::string out;
-  out.reserve(64 + e.func.size());
-  out.push_back(static_cast<char>(entry_array_header));
-  json::to_msgpack(json(e.func), out);
+  if (e.func.size() > 0xFFFF)
+    throw cache_error(errc::invalid_entry, "function name longer than 65535 bytes");
+  std::string out(header_size, '\0');
+  out.reserve(header_size + e.func.size() + 64);
+  out.append(e.func);
+  out.push_back(static_cast<char>(body_array));
   json::to_msgpack(e.inputs, out);
   static const json nil;
+  size_t output_at = out.size();
   json::to_msgpack(e.output ? *e.output : nil, out);
+  size_t expected_at = out.size();
   json::to_msgpack(e.expected ? *e.expected : nil, out);
+  size_t expected_end = out.size();
   json::to_msgpack(e.metadata, out);
   uint8_t flags = (e.output ? has_output : 0) | (e.expected ? has_expected : 0);
   out.push_back(static_cast<char>(flags)); // positive fixint
+  size_t value_at = 0, value_len = 0;
+  if (e.expected) {
+    value_at = expected_at, value_len = expected_end - expected_at;
+  } else if (e.output) {
+    value_at = output_at, value_len = expected_at - output_at;
+  }
+  int64_t expires = 0;
+  if (auto x = e.metadata.find("expires_at"); x != e.metadata.end() && x->is_number())
+    expires = static_cast<int64_t>(x->get<double>() * 1000.0);
+  out[0] = static_cast<char>(format_tag);
+  put_le(out, 1, e.func.size(), 2);
+  put_le(out, 3, value_at, 4);
+  put_le(out, 7, value_len, 4);
+  put_le(out, 11, static_cast<uint64_t>(expires), 8);
   return out;
 }
 
-cache_entry decode_entry(std::string_view bytes, std::string_view where) {
-  json arr;
+bool view_encoded(std::string_view bytes, encoded_view& out) {
+  if (bytes.size() < header_size || static_cast<unsigned char>(bytes[0]) != format_tag)
+    return false;
+  size_t func_len = get_le(bytes, 1, 2);
+  size_t value_at = get_le(bytes, 3, 4);
+  size_t value_len = get_le(bytes, 7, 4);
+  if (header_size + func_len >= bytes.size() || value_at + value_len > bytes.size()
+      || (value_len > 0 && value_at < header_size + func_len))
+    return false;
+  out.func = bytes.substr(header_size, func_len);
+  out.value = bytes.substr(value_at, value_len);
+  out.expires_at_ms = static_cast<int64_t>(get_le(bytes, 11, 8));
+  return true;
+}
+
+json decode_msgpack(std::string_view bytes, std::string_view where) {
   try {
-    arr = json::from_msgpack(bytes.begin(), bytes.end());
+    return json::from_msgpack(bytes.begin(), bytes.end());
   } catch (const json::exception& ex) {
-    throw cache_error(errc::corrupt_entry, std::string(where) + ": undecodable entry ("
+    throw cache_error(errc::corrupt_entry, std::string(where) + ": undecodable value ("
                                              + std::to_string(bytes.size())
                                              + " bytes): " + ex.what());
   }
-  if (!arr.is_array() || arr.size() != 6 || !arr[0].is_string() || !arr[1].is_object()
-      || !arr[4].is_object() || !arr[5].is_number_unsigned())
+}
+
+cache_entry decode_entry(std::string_view bytes, std::string_view where) {
+  encoded_view view;
+  if (!view_encoded(bytes, view))
+    throw cache_error(errc::corrupt_entry, std::string(where) + ": " + std::to_string(bytes.size())
+                                             + " bytes that are not an encoded entry");
+  size_t body_at = header_size + view.func.size();
+  json arr = decode_msgpack(bytes.substr(body_at), where);
+  if (!arr.is_array() || arr.size() != 5 || !arr[0].is_object() || !arr[3].is_object()
+      || !arr[4].is_number_unsigned())
     throw cache_error(errc::corrupt_entry,
                       std::string(where) + ": stored bytes do not have the shape of an entry");
   cache_entry e;
-  auto flags = arr[5].get<uint64_t>();
-  e.func = std::move(arr[0].get_ref<std::string&>());
-  e.inputs = std::move(arr[1]);
+  auto flags = arr[4].get<uint64_t>();
+  e.func = std::string(view.func);
+  e.inputs = std::move(arr[0]);
   if (flags & has_output)
-    e.output = std::move(arr[2]);
+    e.output = std::move(arr[1]);
   if (flags & has_expected)
-    e.expected = std::move(arr[3]);
-  e.metadata = std::move(arr[4]);
+    e.expected = std::move(arr[2]);
+  e.metadata = std::move(arr[3]);
   return e;
 }
 

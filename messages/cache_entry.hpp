@@ -87,10 +87,27 @@ std::string to_python_file_json(const cache_entry& e);
 /// bigint-tagged dict with default options (ensure_ascii on), the same key order.
 std::string to_python_row_json(const cache_entry& e);
 
-/// Compact binary form (MessagePack of the entry dict) for LMDB values and remote messages.
+/// Compact binary form for LMDB values, the memory store and remote messages: a small header
+/// (format tag, where the hit value lies, the expiry from metadata.expires_at, the func name)
+/// then MessagePack of [inputs, output|nil, expected|nil, metadata, flags]. Readers can check
+/// expiry and decode just the hit value without decoding the whole entry.
 std::string encode_entry(const cache_entry& e);
 
 /// Decodes encode_entry()'s output. Throws cache_error(errc::corrupt_entry) naming `where`.
 cache_entry decode_entry(std::string_view bytes, std::string_view where);
+
+/// What the header of encoded bytes tells without decoding them.
+struct encoded_view {
+  std::string_view func;     ///< The function name.
+  std::string_view value;    ///< MessagePack of the hit value (expected, else output); empty if none.
+  int64_t expires_at_ms = 0; ///< Expiry in Unix milliseconds; 0: never.
+};
+
+/// Reads the header of encode_entry()'s bytes; false if they are not in that format.
+bool view_encoded(std::string_view bytes, encoded_view& out);
+
+/// Decodes MessagePack (a hit value from encoded_view). Throws cache_error(errc::corrupt_entry)
+/// naming `where`.
+json decode_msgpack(std::string_view bytes, std::string_view where);
 
 } // namespace ahvn

@@ -2,7 +2,9 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include "messages/error.hpp"
@@ -342,86 +344,298 @@ void with_utf8_path(const json& x, F&& f) {
 
 // -- parsing ---------------------------------------------------------------------------------
 
-// Builds a json DOM from SAX events, keeping integers too large for 64 bits exact by turning
-// them into AgentHeaven's tagged bigint form.
-class dom_builder {
+// A strict recursive-descent parser for JSON as Python's json module reads and writes it:
+// RFC 8259 plus NaN, Infinity and -Infinity. Integers prefer int64, then uint64; an integer too
+// large for 64 bits becomes AgentHeaven's tagged bigint (exact digits). Strings must be UTF-8.
+class parser {
 public:
-  explicit dom_builder(json& root) : root_(root) {}
+  parser(std::string_view text, std::string_view what) : s_(text), what_(what) {}
 
-  bool null() { return put(json(nullptr)); }
-  bool boolean(bool v) { return put(json(v)); }
-  bool number_integer(json::number_integer_t v) { return put(json(v)); }
-  bool number_unsigned(json::number_unsigned_t v) { return put(json(v)); }
-  bool number_float(json::number_float_t v, const std::string& text) {
-    bool integral = !text.empty();
-    for (size_t k = (text[0] == '-' ? 1 : 0); integral && k < text.size(); ++k)
-      integral = text[k] >= '0' && text[k] <= '9';
-    if (integral) {
-      json tag = json::object();
-      tag["__obj_data__"] = text;
-      tag["__obj_type__"] = "bigint";
-      return put(std::move(tag));
-    }
-    return put(json(v));
+  json parse_document() {
+    skip_ws();
+    json v = parse_value(0);
+    skip_ws();
+    if (pos_ != s_.size())
+      fail("unexpected text after the JSON value");
+    return v;
   }
-  bool string(std::string& v) { return put(json(std::move(v))); }
-  bool binary(json::binary_t&) { return false; }
-  bool start_object(std::size_t) {
-    json* v = put_container(json::object());
-    stack_.push_back(v);
-    return true;
-  }
-  bool key(std::string& k) {
-    key_ = std::move(k);
-    return true;
-  }
-  bool end_object() {
-    stack_.pop_back();
-    return true;
-  }
-  bool start_array(std::size_t) {
-    json* v = put_container(json::array());
-    stack_.push_back(v);
-    return true;
-  }
-  bool end_array() {
-    stack_.pop_back();
-    return true;
-  }
-  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) {
-    position_ = position;
-    message_ = e.what();
-    return false;
-  }
-
-  size_t position() const { return position_; }
-  const std::string& message() const { return message_; }
 
 private:
-  bool put(json v) {
-    put_container(std::move(v));
-    return true;
-  }
-  json* put_container(json v) {
-    if (stack_.empty()) {
-      root_ = std::move(v);
-      return &root_;
-    }
-    json& top = *stack_.back();
-    if (top.is_array()) {
-      top.push_back(std::move(v));
-      return &top.back();
-    }
-    json& slot = top[key_];
-    slot = std::move(v);
-    return &slot;
+  static constexpr int max_depth = 512;
+
+  [[noreturn]] void fail(const std::string& why) const {
+    throw cache_error(errc::invalid_json, std::string(what_) + ": malformed JSON at byte "
+                                            + std::to_string(pos_) + ": " + why);
   }
 
-  json& root_;
-  std::vector<json*> stack_;
-  std::string key_;
-  size_t position_ = 0;
-  std::string message_;
+  void skip_ws() {
+    while (pos_ < s_.size()
+           && (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\r' || s_[pos_] == '\t'))
+      ++pos_;
+  }
+
+  bool consume(std::string_view word) {
+    if (s_.substr(pos_, word.size()) != word)
+      return false;
+    pos_ += word.size();
+    return true;
+  }
+
+  json parse_value(int depth) {
+    if (pos_ >= s_.size())
+      fail("unexpected end of input, expected a value");
+    if (depth > max_depth)
+      fail("nesting deeper than " + std::to_string(max_depth));
+    switch (s_[pos_]) {
+      case '{': return parse_object(depth);
+      case '[': return parse_array(depth);
+      case '"': return json(parse_string());
+      case 't':
+        if (consume("true"))
+          return json(true);
+        break;
+      case 'f':
+        if (consume("false"))
+          return json(false);
+        break;
+      case 'n':
+        if (consume("null"))
+          return json(nullptr);
+        break;
+      case 'N':
+        if (consume("NaN"))
+          return json(std::numeric_limits<double>::quiet_NaN());
+        break;
+      case 'I':
+        if (consume("Infinity"))
+          return json(std::numeric_limits<double>::infinity());
+        break;
+      default:
+        if (s_[pos_] == '-' || (s_[pos_] >= '0' && s_[pos_] <= '9'))
+          return parse_number();
+    }
+    fail(std::string("unexpected character '") + s_[pos_] + "'");
+  }
+
+  json parse_object(int depth) {
+    ++pos_; // '{'
+    json obj = json::object();
+    skip_ws();
+    if (pos_ < s_.size() && s_[pos_] == '}') {
+      ++pos_;
+      return obj;
+    }
+    for (;;) {
+      skip_ws();
+      if (pos_ >= s_.size() || s_[pos_] != '"')
+        fail("expected a string key");
+      std::string k = parse_string();
+      skip_ws();
+      if (pos_ >= s_.size() || s_[pos_] != ':')
+        fail("expected ':' after an object key");
+      ++pos_;
+      skip_ws();
+      obj[std::move(k)] = parse_value(depth + 1); // a repeated key: the last wins, as in Python
+      skip_ws();
+      if (pos_ < s_.size() && s_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (pos_ < s_.size() && s_[pos_] == '}') {
+        ++pos_;
+        return obj;
+      }
+      fail("expected ',' or '}' in an object");
+    }
+  }
+
+  json parse_array(int depth) {
+    ++pos_; // '['
+    json arr = json::array();
+    skip_ws();
+    if (pos_ < s_.size() && s_[pos_] == ']') {
+      ++pos_;
+      return arr;
+    }
+    for (;;) {
+      skip_ws();
+      arr.push_back(parse_value(depth + 1));
+      skip_ws();
+      if (pos_ < s_.size() && s_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (pos_ < s_.size() && s_[pos_] == ']') {
+        ++pos_;
+        return arr;
+      }
+      fail("expected ',' or ']' in an array");
+    }
+  }
+
+  uint32_t parse_hex4() {
+    if (pos_ + 4 > s_.size())
+      fail("truncated \\u escape");
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) {
+      char c = s_[pos_++];
+      v <<= 4;
+      if (c >= '0' && c <= '9')
+        v |= static_cast<uint32_t>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        v |= static_cast<uint32_t>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        v |= static_cast<uint32_t>(c - 'A' + 10);
+      else
+        fail("invalid hex digit in a \\u escape");
+    }
+    return v;
+  }
+
+  static void append_utf8(std::string& out, uint32_t cp) {
+    if (cp < 0x80) {
+      out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+
+  std::string parse_string() {
+    ++pos_; // '"'
+    std::string out;
+    size_t run = pos_;
+    while (pos_ < s_.size()) {
+      auto c = static_cast<unsigned char>(s_[pos_]);
+      if (c == '"') {
+        out.append(s_.data() + run, pos_ - run);
+        ++pos_;
+        return out;
+      }
+      if (c < 0x20)
+        fail("unescaped control character in a string");
+      if (c >= 0x80) {
+        uint32_t cp;
+        size_t len = utf8_decode(s_, pos_, cp);
+        if (len == 0)
+          fail("invalid UTF-8 in a string");
+        pos_ += len;
+        continue;
+      }
+      if (c != '\\') {
+        ++pos_;
+        continue;
+      }
+      out.append(s_.data() + run, pos_ - run);
+      if (++pos_ >= s_.size())
+        fail("truncated escape");
+      char e = s_[pos_++];
+      switch (e) {
+        case '"': out.push_back('"'); break;
+        case '\\': out.push_back('\\'); break;
+        case '/': out.push_back('/'); break;
+        case 'b': out.push_back('\b'); break;
+        case 'f': out.push_back('\f'); break;
+        case 'n': out.push_back('\n'); break;
+        case 'r': out.push_back('\r'); break;
+        case 't': out.push_back('\t'); break;
+        case 'u': {
+          uint32_t cp = parse_hex4();
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            if (s_.substr(pos_, 2) != "\\u")
+              fail("a high surrogate without its low half");
+            pos_ += 2;
+            uint32_t lo = parse_hex4();
+            if (lo < 0xDC00 || lo > 0xDFFF)
+              fail("a high surrogate without its low half");
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            fail("a lone low surrogate");
+          }
+          append_utf8(out, cp);
+          break;
+        }
+        default: --pos_; fail(std::string("invalid escape '\\") + e + "'");
+      }
+      run = pos_;
+    }
+    fail("unterminated string");
+  }
+
+  json parse_number() {
+    size_t start = pos_;
+    bool negative = s_[pos_] == '-';
+    if (negative) {
+      ++pos_;
+      if (consume("Infinity"))
+        return json(-std::numeric_limits<double>::infinity());
+    }
+    auto digits = [&] {
+      size_t from = pos_;
+      while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9')
+        ++pos_;
+      return pos_ - from;
+    };
+    size_t int_start = pos_;
+    if (digits() == 0)
+      fail("expected digits");
+    if (s_[int_start] == '0' && pos_ - int_start > 1) {
+      pos_ = int_start + 1;
+      fail("a number with a leading zero");
+    }
+    bool integral = true;
+    if (pos_ < s_.size() && s_[pos_] == '.') {
+      ++pos_;
+      integral = false;
+      if (digits() == 0)
+        fail("expected digits after '.'");
+    }
+    if (pos_ < s_.size() && (s_[pos_] == 'e' || s_[pos_] == 'E')) {
+      ++pos_;
+      integral = false;
+      if (pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-'))
+        ++pos_;
+      if (digits() == 0)
+        fail("expected digits in the exponent");
+    }
+    const char* first = s_.data() + start;
+    const char* last = s_.data() + pos_;
+    if (integral) {
+      int64_t i;
+      if (auto r = std::from_chars(first, last, i); r.ec == std::errc{} && r.ptr == last)
+        return json(i);
+      uint64_t u;
+      if (!negative)
+        if (auto r = std::from_chars(first, last, u); r.ec == std::errc{} && r.ptr == last)
+          return json(u);
+      json tag = json::object();
+      tag["__obj_data__"] = std::string(first, last);
+      tag["__obj_type__"] = "bigint";
+      return tag;
+    }
+    double d;
+    auto r = std::from_chars(first, last, d);
+    if (r.ec == std::errc::result_out_of_range) {
+      // Python reads 1e999 as inf and 1e-999 as 0.0; do the same.
+      d = std::strtod(std::string(first, last).c_str(), nullptr);
+    } else if (r.ec != std::errc{} || r.ptr != last) {
+      fail("unreadable number");
+    }
+    return json(d);
+  }
+
+  std::string_view s_;
+  std::string_view what_;
+  size_t pos_ = 0;
 };
 
 } // namespace
@@ -471,18 +685,7 @@ void dump_canonical_string(std::string& out, std::string_view s) {
 }
 
 json parse_json(std::string_view text, std::string_view what) {
-  json result;
-  dom_builder builder(result);
-  bool ok = json::sax_parse(text.begin(), text.end(), &builder, json::input_format_t::json, true);
-  if (!ok) {
-    // nlohmann's message already says what it expected; name the source and the byte.
-    std::string msg = builder.message();
-    if (auto p = msg.find("] "); p != std::string::npos)
-      msg = msg.substr(p + 2);
-    throw cache_error(errc::invalid_json, std::string(what) + ": malformed JSON at byte "
-                                            + std::to_string(builder.position()) + ": " + msg);
-  }
-  return result;
+  return parser(text, what).parse_document();
 }
 
 bool is_tagged(const json& x, std::string_view type) {

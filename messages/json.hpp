@@ -51,9 +51,11 @@ std::string canonical(const json& x);
 /// Appends one string as a canonical JSON string literal (quotes included).
 void dump_canonical_string(std::string& out, std::string_view s);
 
-/// Parses JSON text. Integer literals beyond 64 bits become tagged bigint objects; Python's
-/// NaN, Infinity and -Infinity are accepted. Throws cache_error(errc::invalid_json) whose message
-/// names `what` (a file name, "inputs", ...) and the byte offset of the problem.
+/// Parses JSON text as Python's json module reads it: Python's NaN, Infinity and -Infinity are
+/// accepted; integers become int64 where they fit, else uint64, and beyond 64 bits tagged bigint
+/// objects (exact); floats keep their type (2.0 stays a float). Strings must be UTF-8. Throws
+/// cache_error(errc::invalid_json) whose message names `what` (a file name, "inputs", ...), the
+/// byte offset of the problem and what was expected.
 json parse_json(std::string_view text, std::string_view what);
 
 /// True if `x` is AgentHeaven's tagged form {"__obj_type__": T, "__obj_data__": ...}.

@@ -158,3 +158,22 @@ TEST_CASE("the compact encoding round-trips and rejects garbage", "[cache_entry]
   auto bytes = encode_entry(e);
   CHECK_THROWS_AS(decode_entry(bytes.substr(0, bytes.size() / 2), "t"), cache_error);
 }
+
+TEST_CASE("the encoded header tells func, hit value and expiry without decoding", "[cache_entry]") {
+  auto e = cache_entry::from_args("lookup", {{"id", 7}}, "out", std::nullopt,
+                                  {{"expires_at", 1700000123.5}});
+  auto bytes = encode_entry(e);
+  encoded_view v;
+  REQUIRE(view_encoded(bytes, v));
+  CHECK(v.func == "lookup");
+  CHECK(decode_msgpack(v.value, "t") == json("out"));
+  CHECK(v.expires_at_ms == 1700000123500);
+  auto annotated = e.annotate(json::array({1, 2}));
+  REQUIRE(view_encoded(encode_entry(annotated), v));
+  CHECK(decode_msgpack(v.value, "t") == json::array({1, 2})); // expected wins
+  REQUIRE(view_encoded(encode_entry(cache_entry::from_args("f", json::object())), v));
+  CHECK(v.value.empty()); // neither output nor expected
+  CHECK(v.expires_at_ms == 0);
+  CHECK_FALSE(view_encoded("short", v));
+  CHECK_FALSE(view_encoded(std::string(40, '\x96'), v));
+}

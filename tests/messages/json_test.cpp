@@ -98,11 +98,36 @@ TEST_CASE("malformed JSON is an error naming the source and the byte", "[json][e
     FAIL("no error");
   } catch (const cache_error& e) {
     CHECK(e.code() == errc::invalid_json);
-    CHECK_THAT(e.what(), Catch::Contains("inputs") && Catch::Contains("byte 9"));
+    CHECK_THAT(e.what(), Catch::Contains("inputs") && Catch::Contains("byte 8")
+                           && Catch::Contains("expected a string key"));
   }
   CHECK_THROWS_AS(parse_json("", "empty"), cache_error);
   CHECK_THROWS_AS(parse_json("[1, 2", "truncated"), cache_error);
   CHECK_THROWS_AS(parse_json("{} trailing", "trailing"), cache_error);
+  for (const char* bad : {"01", "1.", ".5", "1e", "-", "+1", "tru", "[1,]", "{\"a\"}", "\"\\x\"",
+                          "\"\\ud800\"", "\"\\udc00\"", "\"tab\there\"", "nan", "inf"})
+    CHECK_THROWS_AS(parse_json(bad, "t"), cache_error);
+  CHECK_THROWS_AS(parse_json(std::string(600, '[') + std::string(600, ']'), "deep"), cache_error);
+}
+
+TEST_CASE("parsing reads what Python's json writes", "[json]") {
+  auto x = parse_json(R"([NaN, Infinity, -Infinity, 1e999, 0, -1, 2.0, 18446744073709551615,
+                          "\u00e9\ud83d\ude00\n\/", 1E+2])",
+                      "t");
+  CHECK(std::isnan(x[0].get<double>()));
+  CHECK(x[1].get<double>() == std::numeric_limits<double>::infinity());
+  CHECK(x[2].get<double>() == -std::numeric_limits<double>::infinity());
+  CHECK(x[3].get<double>() == std::numeric_limits<double>::infinity());
+  CHECK(x[4].is_number_integer());
+  CHECK_FALSE(x[4].is_number_unsigned()); // small integers are signed, as json(0) makes them
+  CHECK(x[5] == json(-1));
+  CHECK(x[6].is_number_float());
+  CHECK(x[7].is_number_unsigned());
+  CHECK(x[8] == json("é😀\n/"));
+  CHECK(x[9].is_number_float());
+  // What we write, we read back identically (Python's dumps is the round trip reference).
+  CHECK(dumps_python(x) == R"([NaN, Infinity, -Infinity, Infinity, 0, -1, 2.0, 18446744073709551615, )"
+                           R"("\u00e9\ud83d\ude00\n/", 100.0])");
 }
 
 TEST_CASE("a string that is not UTF-8 is an error naming its path", "[json][errors]") {
