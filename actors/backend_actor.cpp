@@ -1,6 +1,7 @@
 #include "actors/backend_actor.hpp"
 
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <caf/actor_system.hpp>
@@ -8,24 +9,36 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/single_flight.hpp"
 #include "messages/log.hpp"
+#include "messages/ttl.hpp"
 
 namespace ahvn {
 
 namespace {
 
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
+using lease_atom = caf::atom_constant<caf::atom("lease")>;
+using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 
-// The backend's own interface: the protocol plus the message it sends itself to commit.
-using backend_actor = cache_actor::extend<caf::reacts_to<commit_atom>>;
+// The backend's own interface: the protocol plus the messages it sends itself.
+using backend_actor = cache_actor::extend<caf::reacts_to<commit_atom>,
+                                          caf::reacts_to<lease_atom>,
+                                          caf::reacts_to<sweep_atom>>;
 
 struct backend_state {
   std::shared_ptr<store> st;
   backend_options opts;
+  std::shared_ptr<clock> time;
+  // Group commit: the pending batch, its writers, and the batch by key for reads.
   std::vector<keyed_entry> batch;
   std::vector<caf::typed_response_promise<ok_atom>> waiting;
-  std::unordered_map<key, entry_ptr> overlay; // the batch by key, for reads
+  std::unordered_map<key, entry_ptr> overlay;
   bool commit_scheduled = false;
+  detail::single_flight flights;
+  bool lease_check_scheduled = false;
+  std::unordered_set<caf::actor_addr> watched; // actors monitored for single flight
+  std::optional<key> sweep_cursor;
   cache_stats counters;
 
   static inline const char* name = "ahvn.backend";
@@ -73,13 +86,23 @@ struct backend_state {
     }
   }
 
+  // The live entry under `k` (pending writes first); an expired one is removed and missed.
   entry_ptr find(const key& k) {
+    entry_ptr e;
     if (!overlay.empty()) {
       auto i = overlay.find(k);
       if (i != overlay.end())
-        return i->second;
+        e = i->second;
     }
-    return st->get(k);
+    if (!e)
+      e = st->get(k);
+    if (e && expired(*e, time->now())) {
+      commit();
+      if (st->remove(k))
+        ++counters.expirations;
+      return nullptr;
+    }
+    return e;
   }
 
   void count(const entry_ptr& e) {
@@ -87,6 +110,18 @@ struct backend_state {
       ++counters.hits;
     else
       ++counters.misses;
+  }
+
+  // Gives entries that ask for a TTL their expiry (copying only those).
+  void stamp(std::vector<keyed_entry>& entries) {
+    auto now = time->now();
+    for (auto& e : entries) {
+      if (e.entry->metadata.contains("expires_at") || !requested_ttl(*e.entry))
+        continue;
+      auto copy = std::make_shared<cache_entry>(*e.entry);
+      stamp_expiry(*copy, now);
+      e.entry = std::move(copy);
+    }
   }
 };
 
@@ -119,8 +154,31 @@ void schedule_commit(backend_pointer self) {
     self->send(me, commit_atom::value);
 }
 
+// Schedules one check for when the earliest lease runs out (none without flights).
+void schedule_lease_check(backend_pointer self) {
+  auto& s = self->state;
+  if (s.lease_check_scheduled)
+    return;
+  auto next = s.flights.next_deadline();
+  if (!next)
+    return;
+  s.lease_check_scheduled = true;
+  auto wait = std::chrono::ceil<std::chrono::milliseconds>(
+    *next - detail::single_flight::steady::now());
+  self->delayed_send(caf::actor_cast<backend_actor>(self),
+                     std::max(wait, std::chrono::milliseconds(1)), lease_atom::value);
+}
+
 caf::result<ok_atom> enqueue(backend_pointer self, std::vector<keyed_entry> entries) {
   auto& s = self->state;
+  try {
+    s.stamp(entries);
+  } catch (const cache_error& e) {
+    ++s.counters.errors;
+    return make_error(e.code(), e.message());
+  }
+  for (const auto& e : entries)
+    s.flights.complete(e.k, e.entry); // waiters get the value now, not after the commit
   if (!s.opts.group_commit) {
     return guarded(self, "put", [&] {
       s.st->put_many(entries);
@@ -138,14 +196,72 @@ caf::result<ok_atom> enqueue(backend_pointer self, std::vector<keyed_entry> entr
   return rp;
 }
 
+caf::result<fetch_result> fetch(backend_pointer self, const fetch_request& req) {
+  auto& s = self->state;
+  entry_ptr e;
+  try {
+    e = s.find(req.k);
+  } catch (const std::exception& ex) {
+    return s.fail("get", ex);
+  }
+  s.count(e);
+  if (e)
+    return fetch_result{std::move(e), 0};
+  caf::actor_addr sender;
+  if (req.watch_sender && self->current_sender()) {
+    sender = caf::actor_cast<caf::actor_addr>(self->current_sender());
+    if (s.watched.insert(sender).second)
+      self->monitor(sender);
+  }
+  auto lease = req.lease_ms > 0 ? std::chrono::milliseconds(req.lease_ms) : s.opts.default_lease;
+  detail::single_flight::waiter w{self->make_response_promise<fetch_result>(), sender, lease};
+  auto out = s.flights.miss(req.k, w, s.opts.single_flight && req.coalesce,
+                            detail::single_flight::steady::now());
+  if (out.waiting) {
+    ++s.counters.coalesced;
+    return w.rp;
+  }
+  schedule_lease_check(self);
+  // The promise took over this request's reply: answer through it.
+  w.rp.deliver(fetch_result{nullptr, out.lease});
+  return w.rp;
+}
+
+void sweep(backend_pointer self) {
+  auto& s = self->state;
+  try {
+    s.commit();
+    auto n = s.st->sweep_expired(s.time->now(), s.sweep_cursor, 1024);
+    s.counters.expirations += n;
+  } catch (const std::exception& e) {
+    s.fail("sweep", e);
+  }
+  // A partial sweep continues at once; a full one waits for the next interval.
+  auto me = caf::actor_cast<backend_actor>(self);
+  if (s.sweep_cursor)
+    self->send(me, sweep_atom::value);
+  else
+    self->delayed_send(me, s.opts.sweep_interval, sweep_atom::value);
+}
+
 backend_actor::behavior_type backend(backend_pointer self, std::shared_ptr<store> st,
                                      backend_options opts) {
-  self->state.st = std::move(st);
-  self->state.opts = opts;
+  auto& s = self->state;
+  s.st = std::move(st);
+  s.time = opts.time_source ? opts.time_source : clock::system();
+  s.opts = std::move(opts);
   self->set_exit_handler([self](caf::exit_msg& msg) {
     self->state.commit();
     self->quit(msg.reason);
   });
+  self->set_down_handler([self](caf::down_msg& msg) {
+    self->state.watched.erase(msg.source);
+    self->state.flights.down(msg.source, detail::single_flight::steady::now());
+    schedule_lease_check(self);
+  });
+  if (s.opts.sweep_interval.count() > 0)
+    self->delayed_send(caf::actor_cast<backend_actor>(self), s.opts.sweep_interval,
+                       sweep_atom::value);
   return {
     [self](get_atom, const key& k) -> caf::result<lookup> {
       return guarded(self, "get", [&] {
@@ -159,17 +275,14 @@ backend_actor::behavior_type backend(backend_pointer self, std::shared_ptr<store
         auto& s = self->state;
         std::vector<lookup> out;
         out.reserve(ks.size());
-        if (s.overlay.empty()) {
-          for (auto& e : s.st->get_many(ks)) {
-            s.count(e);
-            out.push_back({std::move(e)});
-          }
-        } else {
-          for (const auto& k : ks) {
-            auto e = s.find(k);
-            s.count(e);
-            out.push_back({std::move(e)});
-          }
+        auto now = s.time->now();
+        auto found = s.overlay.empty() ? s.st->get_many(ks) : std::vector<entry_ptr>{};
+        for (size_t i = 0; i < ks.size(); ++i) {
+          entry_ptr e = found.empty() ? s.find(ks[i]) : std::move(found[i]);
+          if (e && expired(*e, now))
+            e = s.find(ks[i]); // removes it
+          s.count(e);
+          out.push_back({std::move(e)});
         }
         return out;
       });
@@ -181,6 +294,20 @@ backend_actor::behavior_type backend(backend_pointer self, std::shared_ptr<store
     },
     [self](put_atom, std::vector<keyed_entry>& es) -> caf::result<ok_atom> {
       return enqueue(self, std::move(es));
+    },
+    [self](fetch_atom, const fetch_request& req) -> caf::result<fetch_result> {
+      return fetch(self, req);
+    },
+    [self](put_atom, keyed_entry& e, uint64_t) -> caf::result<ok_atom> {
+      // Completing a lease is a set; any set of the key completes its flight.
+      std::vector<keyed_entry> one;
+      one.push_back(std::move(e));
+      return enqueue(self, std::move(one));
+    },
+    [self](abandon_atom, const key& k, uint64_t lease,
+           const computation_failure& failure) -> caf::result<ok_atom> {
+      self->state.flights.abandon(k, lease, make_failure_error(failure));
+      return ok_atom::value;
     },
     [self](delete_atom, const key& k) -> caf::result<bool> {
       self->state.commit();
@@ -204,14 +331,16 @@ backend_actor::behavior_type backend(backend_pointer self, std::shared_ptr<store
       return guarded(self, "size", [&] { return self->state.st->size(); });
     },
     [self](has_atom, const key& k) -> caf::result<bool> {
-      return guarded(self, "has", [&] {
-        auto& s = self->state;
-        return s.overlay.count(k) > 0 || s.st->contains(k);
-      });
+      return guarded(self, "has", [&] { return self->state.find(k) != nullptr; });
     },
     [self](scan_atom, const scan_request& req) -> caf::result<scan_page> {
       self->state.commit();
-      return guarded(self, "scan", [&] { return self->state.st->scan(req); });
+      return guarded(self, "scan", [&] {
+        auto page = self->state.st->scan(req);
+        auto now = self->state.time->now();
+        std::erase_if(page.entries, [&](const keyed_entry& e) { return expired(*e.entry, now); });
+        return page;
+      });
     },
     [self](stats_atom) -> caf::result<cache_stats> {
       return guarded(self, "stats", [&] {
@@ -233,6 +362,12 @@ backend_actor::behavior_type backend(backend_pointer self, std::shared_ptr<store
       });
     },
     [self](commit_atom) { self->state.commit(); },
+    [self](lease_atom) {
+      self->state.lease_check_scheduled = false;
+      self->state.flights.expire_due(detail::single_flight::steady::now());
+      schedule_lease_check(self);
+    },
+    [self](sweep_atom) { sweep(self); },
   };
 }
 

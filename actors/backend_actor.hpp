@@ -9,6 +9,14 @@
 // durable. A read sees the writes that arrived before it (pending writes are served from the
 // batch). Removes, clears, scans and size first commit what is pending.
 //
+// Single flight: a fetch that misses gets a lease to compute; fetches of the same key that
+// arrive meanwhile wait, and are answered with the entry when the leaseholder completes, with
+// its failure when it abandons, or with a lease of their own when the leaseholder died (if it
+// asked to be watched) or its lease ran out.
+//
+// TTL: an entry written with metadata ttl (or annotation.ttl) gets expires_at from the clock;
+// an expired entry is a miss (and is removed), and a periodic sweep removes the others.
+//
 // Errors: a failing store answers the request with the store's error (errc::backend_failure,
 // ...); every failure is logged and counted in stats().errors. The actor keeps running.
 
@@ -19,6 +27,7 @@
 #include <caf/fwd.hpp>
 
 #include "backends/store.hpp"
+#include "messages/clock.hpp"
 #include "messages/protocol.hpp"
 
 namespace ahvn {
@@ -34,6 +43,14 @@ struct backend_options {
   size_t max_batch = 1024;
   /// How long a batch may wait for more writes after the mailbox ran dry; zero commits at once.
   std::chrono::microseconds max_delay{0};
+  /// Callers that miss the same key at once share one computation (fetch; see protocol.hpp).
+  bool single_flight = true;
+  /// How long a caller may compute before the next waiter takes over, unless it asks otherwise.
+  std::chrono::milliseconds default_lease = std::chrono::seconds(60);
+  /// How often expired entries are swept away; zero never sweeps (expired entries still miss).
+  std::chrono::milliseconds sweep_interval = std::chrono::seconds(60);
+  /// Where the actor reads the time (TTL); null means the system clock.
+  std::shared_ptr<clock> time_source = nullptr;
 };
 
 /// Spawns a backend actor owning `s`. The actor quits on an exit message (committing what is

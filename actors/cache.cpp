@@ -47,11 +47,15 @@ entry_iterator& entry_iterator::operator++() {
 
 std::shared_ptr<detail::cache_core> cache::make_core(std::unique_ptr<system_handle> sys,
                                                      std::unique_ptr<store> s,
-                                                     bool blocking_store, cache_options opts) {
+                                                     store_kind kind, cache_options opts) {
   auto reader = s->reader();
   backend_options bo;
-  bo.detached = blocking_store;
-  bo.group_commit = blocking_store;
+  bo.detached = kind == store_kind::blocking;
+  bo.group_commit = kind == store_kind::blocking;
+  bo.single_flight = kind != store_kind::stores_nothing;
+  bo.default_lease = opts.lease;
+  bo.sweep_interval = opts.sweep_interval;
+  bo.time_source = opts.time_source;
   auto actor = spawn_backend(sys->get(), std::move(s), bo);
   return std::make_shared<detail::cache_core>(std::move(sys), std::move(actor), std::move(reader),
                                               std::move(opts));

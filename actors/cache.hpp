@@ -163,10 +163,17 @@ protected:
   cache() = default;
   explicit cache(std::shared_ptr<detail::cache_core> core) : core_(std::move(core)) {}
 
+  /// How a store behaves, for its backend actor.
+  enum class store_kind {
+    in_memory,      ///< calls never block: runs on CAF's scheduler, writes go straight in
+    blocking,       ///< calls block on I/O: own thread, writes grouped into transactions
+    stores_nothing, ///< keeps nothing (no_cache): every call computes, no single flight
+  };
+
   /// Builds the core of a new cache: spawns the backend actor owning `s` on `sys`.
   static std::shared_ptr<detail::cache_core> make_core(std::unique_ptr<system_handle> sys,
-                                                       std::unique_ptr<store> s,
-                                                       bool blocking_store, cache_options opts);
+                                                       std::unique_ptr<store> s, store_kind kind,
+                                                       cache_options opts);
 
   std::shared_ptr<detail::cache_core> core_;
 

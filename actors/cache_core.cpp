@@ -16,7 +16,8 @@ cache_core::cache_core(std::unique_ptr<system_handle> sys, cache_actor backend,
   : sys_(std::move(sys)),
     actor_(std::move(backend)),
     reader_(std::move(reader)),
-    opts_(std::move(opts)) {
+    opts_(std::move(opts)),
+    time_(opts_.time_source ? opts_.time_source : clock::system()) {
   // nop
 }
 
@@ -31,56 +32,60 @@ cache_core::~cache_core() {
 caf::actor_system& cache_core::system() const { return sys_->get(); }
 
 template <class R, class... Ts>
-R cache_core::request(Ts&&... xs) {
+R cache_core::request(std::chrono::milliseconds timeout, Ts&&... xs) {
   caf::scoped_actor self{sys_->get()};
   std::optional<R> result;
   caf::error err;
-  self->request(actor_, caf::duration{opts_.request_timeout}, std::forward<Ts>(xs)...)
+  self->request(actor_, caf::duration{timeout}, std::forward<Ts>(xs)...)
     .receive([&](R& r) { result = std::move(r); }, [&](caf::error& e) { err = std::move(e); });
-  if (err)
+  if (err) {
+    if (auto failure = failure_of(err); failure && failure->error)
+      std::rethrow_exception(failure->error); // the very exception the computing caller saw
     throw to_cache_error(err);
+  }
   return std::move(*result);
 }
 
 lookup cache_core::get(const key& k) {
-  if (reader_) {
-    entry_ptr found;
-    if (reader_->read(k, [&](const cache_entry& e) { found = std::make_shared<cache_entry>(e); }))
-      return {std::move(found)};
-  }
-  return request<lookup>(get_atom::value, k);
+  return request<lookup>(opts_.request_timeout, get_atom::value, k);
 }
 
 std::vector<lookup> cache_core::get_many(const std::vector<key>& ks) {
-  return request<std::vector<lookup>>(get_atom::value, ks);
+  return request<std::vector<lookup>>(opts_.request_timeout, get_atom::value, ks);
 }
 
-void cache_core::put(keyed_entry e) { request<ok_atom>(put_atom::value, std::move(e)); }
+void cache_core::put(keyed_entry e) {
+  request<ok_atom>(opts_.request_timeout, put_atom::value, std::move(e));
+}
 
 void cache_core::put_many(std::vector<keyed_entry> es) {
-  request<ok_atom>(put_atom::value, std::move(es));
+  request<ok_atom>(opts_.request_timeout, put_atom::value, std::move(es));
 }
 
-bool cache_core::remove(const key& k) { return request<bool>(delete_atom::value, k); }
+bool cache_core::remove(const key& k) {
+  return request<bool>(opts_.request_timeout, delete_atom::value, k);
+}
 
-uint64_t cache_core::clear() { return request<uint64_t>(clear_atom::value); }
+uint64_t cache_core::clear() { return request<uint64_t>(opts_.request_timeout, clear_atom::value); }
 
-uint64_t cache_core::size() { return request<uint64_t>(size_atom::value); }
+uint64_t cache_core::size() { return request<uint64_t>(opts_.request_timeout, size_atom::value); }
 
-bool cache_core::has(const key& k) { return request<bool>(has_atom::value, k); }
+bool cache_core::has(const key& k) {
+  return request<bool>(opts_.request_timeout, has_atom::value, k);
+}
 
 scan_page cache_core::scan(const scan_request& req) {
-  return request<scan_page>(scan_atom::value, req);
+  return request<scan_page>(opts_.request_timeout, scan_atom::value, req);
 }
 
 cache_stats cache_core::stats() {
-  auto s = request<cache_stats>(stats_atom::value);
+  auto s = request<cache_stats>(opts_.request_timeout, stats_atom::value);
   s.hits += reader_hits_.load(std::memory_order_relaxed);
   s.errors += errors_.load(std::memory_order_relaxed);
   return s;
 }
 
-void cache_core::flush() { request<ok_atom>(flush_atom::value); }
+void cache_core::flush() { request<ok_atom>(opts_.request_timeout, flush_atom::value); }
 
 namespace {
 
@@ -91,35 +96,66 @@ bool counted_by_actor(const cache_error& e) {
 
 } // namespace
 
-bool cache_core::read(const key& k, const std::function<void(const cache_entry&)>& visit) {
+cache_core::fast_read cache_core::read_fast(const key& k, const value_visitor& visit) noexcept {
+  if (!reader_)
+    return fast_read::miss;
   try {
-    if (reader_ && reader_->read(k, visit)) {
-      reader_hits_.fetch_add(1, std::memory_order_relaxed);
-      return true;
-    }
-    auto found = request<lookup>(get_atom::value, k);
-    if (!found)
-      return false;
-    visit(*found.entry);
-    return true;
-  } catch (const cache_error& e) {
-    if (counted_by_actor(e))
-      log::warning("ahvn cache: get " + k.to_string() + " failed, computing instead: " + e.what());
-    else
-      count_error("get " + k.to_string() + " failed, computing instead: " + e.what());
+    if (!reader_->read_value(k, time_->now(), visit))
+      return fast_read::miss;
+    reader_hits_.fetch_add(1, std::memory_order_relaxed);
+    return fast_read::hit;
   } catch (const std::exception& e) {
-    count_error("get " + k.to_string() + ": the stored entry is unusable, computing instead: "
+    count_error("get " + k.to_string() + ": the stored value is unusable, computing instead: "
                 + e.what());
   }
-  return false;
+  return fast_read::unusable;
 }
 
-void cache_core::write(keyed_entry e) noexcept {
+uint64_t cache_core::fetch(const key& k, std::string_view func, const json& inputs,
+                           const value_visitor& visit) {
+  fetch_request req;
+  req.k = k;
+  req.func = std::string(func);
+  req.inputs = inputs;
+  req.lease_ms = static_cast<uint32_t>(opts_.lease.count());
+  fetch_result res;
+  try {
+    // A waiter may wait for another caller's whole computation.
+    res = request<fetch_result>(opts_.lease + opts_.request_timeout, fetch_atom::value,
+                                std::move(req));
+  } catch (const cache_error& e) {
+    if (e.code() == errc::computation_failed)
+      throw; // another caller's function failed and it was not in this process
+    std::string what = "get " + k.to_string() + " failed, computing instead: " + e.what();
+    if (counted_by_actor(e))
+      log::warning("ahvn cache: " + what);
+    else
+      count_error(what);
+    return no_lease;
+  }
+  if (res.lease != 0)
+    return res.lease;
+  if (res.entry && res.entry->value()) {
+    try {
+      visit(*res.entry->value());
+      return 0;
+    } catch (const std::exception& e) {
+      count_error("get " + k.to_string() + ": the stored value is unusable, computing instead: "
+                  + e.what());
+    }
+  }
+  return no_lease;
+}
+
+void cache_core::complete(keyed_entry e, uint64_t lease) noexcept {
   std::string what;
   try {
     auto k = e.k;
     try {
-      put(std::move(e));
+      if (lease == 0 || lease == no_lease)
+        put(std::move(e));
+      else
+        request<ok_atom>(opts_.request_timeout, put_atom::value, std::move(e), lease);
       return;
     } catch (const cache_error& ex) {
       what = "set " + k.to_string() + " failed, the result is not cached: " + ex.what();
@@ -134,6 +170,25 @@ void cache_core::write(keyed_entry e) noexcept {
     what = "set failed: out of memory";
   }
   count_error(what);
+}
+
+void cache_core::abandon(const key& k, uint64_t lease, std::exception_ptr error) noexcept {
+  if (lease == no_lease || lease == 0)
+    return;
+  try {
+    std::string what = "the computation failed";
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+      // keep the generic text
+    }
+    caf::anon_send(actor_, abandon_atom::value, k, lease,
+                   computation_failure{std::move(what), std::move(error)});
+  } catch (...) {
+    count_error("abandon " + k.to_string() + ": could not tell the waiters");
+  }
 }
 
 void cache_core::count_error(std::string_view what) noexcept {

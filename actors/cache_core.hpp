@@ -19,6 +19,7 @@
 #include <caf/fwd.hpp>
 
 #include "backends/store.hpp"
+#include "messages/clock.hpp"
 #include "messages/protocol.hpp"
 
 namespace ahvn {
@@ -31,6 +32,14 @@ struct cache_options {
   std::vector<std::string> exclude = {};
   /// How long a plain thread waits for the cache actor before the request fails.
   std::chrono::milliseconds request_timeout = std::chrono::seconds(30);
+  /// Single flight: how long a caller may compute a missed key before the next caller waiting
+  /// for the same key takes over (when the computing caller is a plain thread, which cannot be
+  /// watched). Waiters wait at most this long plus request_timeout.
+  std::chrono::milliseconds lease = std::chrono::seconds(60);
+  /// How often expired entries are swept away (their TTL passed); zero: never (they still miss).
+  std::chrono::milliseconds sweep_interval = std::chrono::seconds(60);
+  /// Where the cache reads the time (TTL); null: the system clock. Tests pass a manual_clock.
+  std::shared_ptr<clock> time_source = nullptr;
 };
 
 namespace detail {
@@ -66,25 +75,50 @@ public:
 
   // -- the memoize path: never throws for cache failures --------------------------------------
 
-  /// Calls `visit(entry)` with the entry under `k` and returns true, or returns false on a miss.
-  /// Uses the concurrent reader when there is one (no thread hand-off), else asks the actor.
-  /// A cache failure is logged, counted, and reported as a miss.
-  bool read(const key& k, const std::function<void(const cache_entry&)>& visit);
+  using value_visitor = std::function<void(const json&)>;
+
+  /// What the hit path on the calling thread found.
+  enum class fast_read { miss, hit, unusable };
+
+  /// The hit path on the calling thread: calls `visit(value)` if the store's concurrent reader
+  /// has a live value under `k` (hit). `unusable`: the value was there but `visit` threw, or the
+  /// store failed (logged, counted) — compute. `miss`: no reader, or nothing there — fetch.
+  fast_read read_fast(const key& k, const value_visitor& visit) noexcept;
+
+  /// The miss path through the actor (single flight). On a hit, calls `visit(value)` and returns
+  /// 0. Otherwise returns a lease: the caller computes, then calls complete() or abandon().
+  /// When another caller was computing the same key, this waits for its result (a hit), or
+  /// rethrows the exception its function threw, or gets the lease if that caller vanished.
+  /// If the cache itself fails, returns no_lease (compute; the failure is logged and counted).
+  uint64_t fetch(const key& k, std::string_view func, const json& inputs,
+                 const value_visitor& visit);
+  static constexpr uint64_t no_lease = ~uint64_t{0};
+
+  /// Stores the computed entry (completing `lease`) and waits until it is stored, so this
+  /// thread's next call hits. Failures are logged and counted.
+  void complete(keyed_entry e, uint64_t lease) noexcept;
+
+  /// Gives up `lease`: its waiters get `error` (the function's exception); nothing is stored.
+  void abandon(const key& k, uint64_t lease, std::exception_ptr error) noexcept;
 
   /// Stores `e` under `k` and waits for the acknowledgement; a failure is logged and counted.
-  void write(keyed_entry e) noexcept;
+  void write(keyed_entry e) noexcept { complete(std::move(e), 0); }
+
+  /// The time now, from the cache's clock.
+  time_point now() const { return time_->now(); }
 
   /// Records a failure of the memoize layer (a stored value that does not convert, ...).
   void count_error(std::string_view what) noexcept;
 
 private:
   template <class R, class... Ts>
-  R request(Ts&&... xs);
+  R request(std::chrono::milliseconds timeout, Ts&&... xs);
 
   std::unique_ptr<system_handle> sys_;
   cache_actor actor_;
   std::shared_ptr<concurrent_reader> reader_;
   cache_options opts_;
+  std::shared_ptr<clock> time_;
   std::atomic<uint64_t> reader_hits_{0};
   std::atomic<uint64_t> errors_{0};
 };

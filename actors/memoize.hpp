@@ -110,18 +110,30 @@ public:
   /// Returns the cached result for these arguments, or computes, stores and returns it.
   /// REQUIRES: not empty.
   R operator()(Args... args) const {
+    auto& core = *spec_->core;
     json inputs = inputs_of(args...);
     key k = compute_key(spec_->name, inputs);
     std::optional<R> hit;
-    spec_->core->read(k, [&](const cache_entry& e) {
-      if (const auto& v = e.value())
-        hit.emplace(v->template get<R>());
-    });
+    auto take = [&](const json& v) { hit.emplace(v.template get<R>()); };
+    // The hit path runs on this thread; only a miss talks to the cache actor.
+    auto fast = core.read_fast(k, take);
     if (hit)
       return std::move(*hit);
-    R result = f_(args...);
-    store(k, std::move(inputs), result);
-    return result;
+    uint64_t lease = detail::cache_core::no_lease;
+    if (fast == detail::cache_core::fast_read::miss) {
+      lease = core.fetch(k, spec_->name, inputs, take); // may wait for another caller's result
+      if (hit)
+        return std::move(*hit);
+    }
+    std::optional<R> result;
+    try {
+      result.emplace(f_(args...));
+    } catch (...) {
+      core.abandon(k, lease, std::current_exception());
+      throw;
+    }
+    store(k, std::move(inputs), *result, lease);
+    return std::move(*result);
   }
 
   /// The `inputs` object a call with these arguments is cached under.
@@ -148,15 +160,16 @@ public:
   explicit operator bool() const { return spec_ != nullptr; }
 
 private:
-  void store(const key& k, json inputs, const R& result) const {
+  void store(const key& k, json inputs, const R& result, uint64_t lease) const {
     try {
       auto e = std::make_shared<cache_entry>();
       e->func = spec_->name;
       e->inputs = std::move(inputs);
       e->output = json(result);
       e->metadata = spec_->metadata;
-      spec_->core->write({k, std::move(e)});
+      spec_->core->complete({k, std::move(e)}, lease);
     } catch (const std::exception& ex) {
+      spec_->core->abandon(k, lease, std::current_exception());
       spec_->core->count_error("set " + spec_->name + ": " + ex.what());
     }
   }

@@ -5,11 +5,12 @@
 namespace ahvn {
 
 store_cache::store_cache(std::unique_ptr<store> s, bool blocking, cache_options opts)
-  : cache(make_core(std::make_unique<system_handle>(), std::move(s), blocking, std::move(opts))) {}
+  : cache(make_core(std::make_unique<system_handle>(), std::move(s),
+                    blocking ? store_kind::blocking : store_kind::in_memory, std::move(opts))) {}
 
 store_cache::store_cache(caf::actor_system& sys, std::unique_ptr<store> s, bool blocking,
                          cache_options opts)
-  : cache(make_core(std::make_unique<system_handle>(sys), std::move(s), blocking,
-                    std::move(opts))) {}
+  : cache(make_core(std::make_unique<system_handle>(sys), std::move(s),
+                    blocking ? store_kind::blocking : store_kind::in_memory, std::move(opts))) {}
 
 } // namespace ahvn

@@ -1,6 +1,7 @@
 #include "backends/json_store.hpp"
 
 #include "messages/log.hpp"
+#include "messages/ttl.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -197,10 +198,10 @@ public:
   explicit json_reader(std::shared_ptr<json_store::state> s) : state_(std::move(s)) {}
 
 protected:
-  bool read_impl(const key& k, void* ctx, visit_fn fn) override {
+  bool read_value_impl(const key& k, time_point now, void* ctx, visit_fn fn) override {
     auto e = state_->read(k);
-    if (!e) return false;
-    fn(ctx, *e);
+    if (!e || !e->value() || expired(*e, now)) return false;
+    fn(ctx, *e->value());
     return true;
   }
 

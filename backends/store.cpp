@@ -1,5 +1,7 @@
 #include "backends/store.hpp"
 
+#include "messages/ttl.hpp"
+
 namespace ahvn {
 
 concurrent_reader::~concurrent_reader() = default;
@@ -25,7 +27,18 @@ void store::flush() {
   // nop: nothing is buffered
 }
 
-uint64_t store::sweep_expired() { return 0; }
+uint64_t store::sweep_expired(time_point now, std::optional<key>& cursor, uint32_t limit) {
+  scan_request req;
+  req.after = cursor;
+  req.limit = limit;
+  auto page = scan(req);
+  uint64_t removed = 0;
+  for (const auto& e : page.entries)
+    if (expired(*e.entry, now) && remove(e.k))
+      ++removed;
+  cursor = page.more ? std::optional<key>{page.last} : std::nullopt;
+  return removed;
+}
 
 std::shared_ptr<concurrent_reader> store::reader() { return nullptr; }
 

@@ -16,12 +16,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <type_traits>
 #include <vector>
 
 #include "messages/cache_entry.hpp"
+#include "messages/clock.hpp"
 #include "messages/key.hpp"
 #include "messages/types.hpp"
 #include "messages/error.hpp"
@@ -37,26 +39,29 @@ struct store_counters {
   uint64_t errors = 0;      ///< Unreadable entries met (reported and skipped) since it opened.
 };
 
-/// A read path that any thread may use at the same time as the owner writes. A read sees either
-/// the old or the new value of a key, never a mix. Stores that cannot offer this return nullptr
-/// from store::reader().
+/// A read path that any thread may use at the same time as the owner writes: memoize's hit
+/// path, with no thread hand-off. A read sees either the old or the new value of a key, never a
+/// mix. Stores that cannot offer this return nullptr from store::reader().
 class concurrent_reader {
 public:
   virtual ~concurrent_reader();
 
-  /// Calls `visit(entry)` with the entry stored under `k` and returns true, or returns false
-  /// without calling it on a miss (absent or expired). The entry reference is valid only during
-  /// the call. Never blocks on the owner. Throws cache_error on storage failure.
+  /// Calls `visit(value)` with the hit value (expected if set, else output) of the entry under
+  /// `k` and returns true; returns false without calling it on a miss: no entry, an entry that
+  /// expired at `now`, or one with neither output nor expected. The reference is valid only
+  /// during the call. Never blocks on the owner. Throws cache_error on storage failure, and
+  /// whatever `visit` throws.
   template <class F>
-  bool read(const key& k, F&& visit) {
+  bool read_value(const key& k, time_point now, F&& visit) {
     using fn = std::remove_reference_t<F>;
     void* ctx = const_cast<void*>(static_cast<const void*>(std::addressof(visit)));
-    return read_impl(k, ctx, [](void* f, const cache_entry& e) { (*static_cast<fn*>(f))(e); });
+    return read_value_impl(k, now, ctx,
+                           [](void* f, const json& v) { (*static_cast<fn*>(f))(v); });
   }
 
 protected:
-  using visit_fn = void (*)(void*, const cache_entry&);
-  virtual bool read_impl(const key& k, void* ctx, visit_fn fn) = 0;
+  using visit_fn = void (*)(void*, const json&);
+  virtual bool read_value_impl(const key& k, time_point now, void* ctx, visit_fn fn) = 0;
 };
 
 class store {
@@ -66,7 +71,8 @@ public:
   /// A name for messages: the store's URL ("mem:", "lmdb:/var/cache/x", ...).
   virtual std::string url() const = 0;
 
-  /// The entry stored under `k`, or nullptr if there is none (or it expired).
+  /// The entry stored under `k`, or nullptr if there is none. Stores do not interpret expiry
+  /// here: the backend actor does (see sweep_expired).
   virtual entry_ptr get(const key& k) = 0;
 
   /// One result per key, in order. The default calls get() for each key.
@@ -99,8 +105,10 @@ public:
   /// Makes every earlier write durable. The default does nothing (nothing is buffered).
   virtual void flush();
 
-  /// Drops expired entries; returns how many. The default does nothing.
-  virtual uint64_t sweep_expired();
+  /// Drops up to `limit` entries whose expiry (metadata.expires_at, messages/ttl.hpp) is not
+  /// after `now`; returns how many. The default scans pages from `cursor` (updated; reset to
+  /// nullopt when the scan wrapped around) so a large store is swept a slice at a time.
+  virtual uint64_t sweep_expired(time_point now, std::optional<key>& cursor, uint32_t limit);
 
   /// Counters for stats.
   virtual store_counters counters() = 0;

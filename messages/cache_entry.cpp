@@ -1,8 +1,10 @@
 #include "messages/cache_entry.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "messages/error.hpp"
+#include "messages/ttl.hpp"
 
 namespace ahvn {
 
@@ -201,9 +203,7 @@ std::string encode_entry(const cache_entry& e) {
   } else if (e.output) {
     value_at = output_at, value_len = expected_at - output_at;
   }
-  int64_t expires = 0;
-  if (auto x = e.metadata.find("expires_at"); x != e.metadata.end() && x->is_number())
-    expires = static_cast<int64_t>(x->get<double>() * 1000.0);
+  int64_t expires = expires_at_ms(e);
   out[0] = static_cast<char>(format_tag);
   put_le(out, 1, e.func.size(), 2);
   put_le(out, 3, value_at, 4);

@@ -39,6 +39,8 @@ using size_atom = caf::atom_constant<caf::atom("size")>;
 using has_atom = caf::atom_constant<caf::atom("has")>;
 using scan_atom = caf::atom_constant<caf::atom("scan")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
+using fetch_atom = caf::atom_constant<caf::atom("fetch")>;
+using abandon_atom = caf::atom_constant<caf::atom("abandon")>;
 
 // -- the protocol ---------------------------------------------------------------------------
 
@@ -65,7 +67,15 @@ using cache_actor = caf::typed_actor<
   // stats: any client; the counters.
   caf::replies_to<stats_atom>::with<cache_stats>,
   // flush: any client; ok once every earlier write is durable.
-  caf::replies_to<flush_atom>::with<ok_atom>>;
+  caf::replies_to<flush_atom>::with<ok_atom>,
+  // fetch: memoize; a hit, or a lease to compute (single flight). A caller that joined another's
+  // computation is answered when it completes, or with errc::computation_failed when it is
+  // abandoned, or with a lease of its own when the computing caller vanished.
+  caf::replies_to<fetch_atom, fetch_request>::with<fetch_result>,
+  // complete: the leaseholder; stores the entry and answers everyone waiting for it.
+  caf::replies_to<put_atom, keyed_entry, uint64_t>::with<ok_atom>,
+  // abandon: the leaseholder, when its function threw; waiters get the failure, nothing is stored.
+  caf::replies_to<abandon_atom, key, uint64_t, computation_failure>::with<ok_atom>>;
 
 // -- errors ---------------------------------------------------------------------------------
 
@@ -155,6 +165,48 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, scan_page& x) {
   return f(caf::meta::type_name("ahvn::scan_page"), x.entries, x.last, x.more);
 }
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, fetch_request& x) {
+  std::string inputs;
+  auto save = [&]() -> caf::error {
+    inputs = x.inputs.dump();
+    return caf::none;
+  };
+  auto load = [&]() -> caf::error {
+    try {
+      x.inputs = parse_json(inputs, "a fetch request");
+      return caf::none;
+    } catch (const cache_error& e) {
+      return make_error(e.code(), e.message());
+    }
+  };
+  return f(caf::meta::type_name("ahvn::fetch_request"), x.k, x.func,
+           caf::meta::save_callback(save), inputs, caf::meta::load_callback(load), x.coalesce,
+           x.lease_ms, x.watch_sender);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, fetch_result& x) {
+  bool present = false;
+  std::string bytes;
+  auto save = [&] { return detail::encode_ptr(x.entry, present, bytes); };
+  auto load = [&] { return detail::decode_ptr(x.entry, present, bytes); };
+  return f(caf::meta::type_name("ahvn::fetch_result"), caf::meta::save_callback(save), present,
+           bytes, caf::meta::load_callback(load), x.lease);
+}
+
+/// Only the message crosses nodes; the exception stays in its process.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, computation_failure& x) {
+  return f(caf::meta::type_name("ahvn::computation_failure"), x.what);
+}
+
+/// A caf::error for the waiters of an abandoned computation (errc::computation_failed).
+caf::error make_failure_error(const computation_failure& failure);
+
+/// The failure carried by an error from make_failure_error, or nullptr.
+const computation_failure* failure_of(const caf::error& err);
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cache_stats& x) {

@@ -60,11 +60,17 @@ std::optional<std::chrono::milliseconds> requested_ttl(const cache_entry& e) {
   return std::nullopt;
 }
 
-std::optional<time_point> expires_at(const cache_entry& e) {
+int64_t expires_at_ms(const cache_entry& e) {
   auto x = e.metadata.find("expires_at");
   if (x == e.metadata.end() || !x->is_number())
+    return 0;
+  return static_cast<int64_t>(std::llround(x->get<double>() * 1000.0));
+}
+
+std::optional<time_point> expires_at(const cache_entry& e) {
+  auto ms = expires_at_ms(e);
+  if (ms == 0)
     return std::nullopt;
-  auto ms = static_cast<int64_t>(std::llround(x->get<double>() * 1000.0));
   return time_point{std::chrono::milliseconds(ms)};
 }
 

@@ -25,6 +25,9 @@ std::optional<std::chrono::milliseconds> requested_ttl(const cache_entry& e);
 /// The entry's expiry from metadata.expires_at, or nullopt.
 std::optional<time_point> expires_at(const cache_entry& e);
 
+/// The same in Unix milliseconds; 0 when the entry never expires.
+int64_t expires_at_ms(const cache_entry& e);
+
 /// If the entry asks for a TTL and has no expires_at yet, sets expires_at = now + TTL.
 /// Returns true if it changed the entry.
 bool stamp_expiry(cache_entry& e, time_point now);
