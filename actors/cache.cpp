@@ -96,7 +96,11 @@ std::optional<json> cache::get(std::string_view func, json inputs) {
 }
 
 std::optional<cache_entry> cache::retrieve(std::string_view func, json inputs) {
-  return find(key_for(func, inputs));
+  auto k = key_for(func, inputs);
+  auto found = core_->lookup_call(k, func, inputs);
+  if (!found)
+    return std::nullopt;
+  return *found.entry;
 }
 
 std::optional<cache_entry> cache::find(const key& k) {

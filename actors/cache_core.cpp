@@ -50,6 +50,16 @@ lookup cache_core::get(const key& k) {
   return request<lookup>(opts_.request_timeout, get_atom::value, k);
 }
 
+lookup cache_core::lookup_call(const key& k, std::string_view func, const json& inputs) {
+  fetch_request req;
+  req.k = k;
+  req.func = std::string(func);
+  req.inputs = inputs;
+  req.coalesce = false;
+  auto res = request<fetch_result>(opts_.request_timeout, fetch_atom::value, std::move(req));
+  return {std::move(res.entry)};
+}
+
 std::vector<lookup> cache_core::get_many(const std::vector<key>& ks) {
   return request<std::vector<lookup>>(opts_.request_timeout, get_atom::value, ks);
 }

@@ -62,6 +62,9 @@ public:
   // -- requests (throw cache_error when the actor answers with an error or not at all) --------
 
   lookup get(const key& k);
+  /// The entry of `func` with `inputs` under `k`, asking feeds (callback_cache, observers) on a
+  /// miss: a fetch that joins no computation and starts none.
+  lookup lookup_call(const key& k, std::string_view func, const json& inputs);
   std::vector<lookup> get_many(const std::vector<key>& ks);
   void put(keyed_entry e);
   void put_many(std::vector<keyed_entry> es);
