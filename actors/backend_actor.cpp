@@ -30,9 +30,13 @@ struct backend_state {
   std::shared_ptr<store> st;
   backend_options opts;
   std::shared_ptr<clock> time;
-  // Group commit: the pending batch, its writers, and the batch by key for reads.
-  std::vector<keyed_entry> batch;
-  std::vector<caf::typed_response_promise<ok_atom>> waiting;
+  // Group commit: the pending writes by writer, their number, and the batch by key for reads.
+  struct pending_write {
+    std::vector<keyed_entry> entries;
+    caf::typed_response_promise<ok_atom> rp;
+  };
+  std::vector<pending_write> batch;
+  size_t batch_entries = 0;
   std::unordered_map<key, entry_ptr> overlay;
   bool commit_scheduled = false;
   detail::single_flight flights;
@@ -59,30 +63,47 @@ struct backend_state {
     return make_error(errc::backend_failure, st->url() + ": " + op + ": " + e.what());
   }
 
-  // Writes the pending batch and answers its writers.
+  // Writes the pending batch in one transaction and answers its writers. If that fails, each
+  // writer's entries are tried on their own, so one bad write does not fail the others.
   void commit() {
     commit_scheduled = false;
     if (batch.empty())
       return;
-    std::vector<keyed_entry> todo;
+    std::vector<pending_write> todo;
     todo.swap(batch);
-    std::vector<caf::typed_response_promise<ok_atom>> answer;
-    answer.swap(waiting);
+    batch_entries = 0;
     overlay.clear();
-    caf::error err;
+    std::vector<keyed_entry> all;
+    for (auto& w : todo)
+      all.insert(all.end(), w.entries.begin(), w.entries.end());
     try {
-      st->put_many(todo);
-      counters.sets += todo.size();
+      st->put_many(all);
+      counters.sets += all.size();
+      for (auto& w : todo)
+        if (w.rp.pending())
+          w.rp.deliver(ok_atom::value);
+      return;
     } catch (const std::exception& e) {
-      err = fail("put_many", e);
+      if (todo.size() == 1) {
+        auto err = fail("put_many", e);
+        if (todo[0].rp.pending())
+          todo[0].rp.deliver(err);
+        return;
+      }
+      log::warning(st->url() + ": a batch of " + std::to_string(todo.size())
+                   + " writes failed (" + e.what() + "); writing them one by one");
     }
-    for (auto& rp : answer) {
-      if (!rp.pending())
-        continue;
-      if (err)
-        rp.deliver(err);
-      else
-        rp.deliver(ok_atom::value);
+    for (auto& w : todo) {
+      try {
+        st->put_many(w.entries);
+        counters.sets += w.entries.size();
+        if (w.rp.pending())
+          w.rp.deliver(ok_atom::value);
+      } catch (const std::exception& e) {
+        auto err = fail("put_many", e);
+        if (w.rp.pending())
+          w.rp.deliver(err);
+      }
     }
   }
 
@@ -139,7 +160,7 @@ auto guarded(backend_pointer self, const char* op, F&& f) -> caf::result<decltyp
 
 void schedule_commit(backend_pointer self) {
   auto& s = self->state;
-  if (s.batch.size() >= s.opts.max_batch) {
+  if (s.batch_entries >= s.opts.max_batch) {
     s.commit();
     return;
   }
@@ -186,12 +207,11 @@ caf::result<ok_atom> enqueue(backend_pointer self, std::vector<keyed_entry> entr
       return ok_atom::value;
     });
   }
-  for (auto& e : entries) {
+  for (const auto& e : entries)
     s.overlay[e.k] = e.entry;
-    s.batch.push_back(std::move(e));
-  }
+  s.batch_entries += entries.size();
   auto rp = self->make_response_promise<ok_atom>();
-  s.waiting.push_back(rp);
+  s.batch.push_back({std::move(entries), rp});
   schedule_commit(self);
   return rp;
 }

@@ -278,35 +278,44 @@ void lmdb_store::write_encoded(std::span<const keyed_entry> entries, const char*
   if (entries.empty()) return;
   std::vector<std::string> encoded;
   encoded.reserve(entries.size());
-  uint64_t total = 0;
   for (const auto& e : entries) {
     if (!e.entry)
       throw cache_error(errc::invalid_argument,
                         url_ + ": " + operation + ": no entry for key " + e.k.to_string());
     encoded.push_back(encode_entry(*e.entry));
-    total += encoded.back().size() + per_entry_overhead;
+    uint64_t size = encoded.back().size() + per_entry_overhead;
+    if (size > env_->size_limit() / 2)
+      throw cache_error(errc::invalid_argument,
+                        url_ + ": " + operation + ": the entry under key " + e.k.to_string() +
+                            " is " + std::to_string(size) + " bytes, more than half of size_limit (" +
+                            std::to_string(env_->size_limit()) + " bytes); nothing was written");
   }
-  if (total > env_->size_limit() / 2) {
-    std::string what = entries.size() == 1
-                           ? "the entry under key " + entries[0].k.to_string() + " is "
-                           : "the batch of " + std::to_string(entries.size()) + " entries is ";
-    throw cache_error(errc::invalid_argument,
-                      url_ + ": " + operation + ": " + what + std::to_string(total) +
-                          " bytes, more than half of size_limit (" +
-                          std::to_string(env_->size_limit()) + " bytes); nothing was written");
-  }
-  run_write(operation, total, [&](MDB_txn* txn) {
-    uint64_t seq;
-    int rc = next_seq(txn, env_->order(), seq);
-    for (size_t i = 0; rc == 0 && i < entries.size(); ++i)
-      rc = put_record(*env_, txn, entries[i].k, encoded[i], seq++);
-    return rc;
-  });
-  try {
-    keep_room(total);
-  } catch (const cache_error& e) {
-    // The write itself is committed: report, and let the next write try again.
-    log::warning(e.what());
+  // One transaction for the batch; a batch too large for one (past a quarter of the limit) is
+  // written in several, each all-or-nothing, in order.
+  const uint64_t max_txn = std::max<uint64_t>(env_->size_limit() / 4, 1);
+  size_t first = 0;
+  while (first < entries.size()) {
+    size_t last = first;
+    uint64_t total = 0;
+    while (last < entries.size() &&
+           (last == first || total + encoded[last].size() + per_entry_overhead <= max_txn)) {
+      total += encoded[last].size() + per_entry_overhead;
+      ++last;
+    }
+    run_write(operation, total, [&](MDB_txn* txn) {
+      uint64_t seq;
+      int rc = next_seq(txn, env_->order(), seq);
+      for (size_t i = first; rc == 0 && i < last; ++i)
+        rc = put_record(*env_, txn, entries[i].k, encoded[i], seq++);
+      return rc;
+    });
+    try {
+      keep_room(total);
+    } catch (const cache_error& e) {
+      // The write itself is committed: report, and let the next write try again.
+      log::warning(e.what());
+    }
+    first = last;
   }
 }
 

@@ -32,9 +32,10 @@
 //   pages (1/16 of the limit, at most 256 MiB; LMDB copies pages on write and needs fresh pages
 //   even to delete), and whenever a write still finds the map full, until it fits. So the
 //   entries held are somewhat less than size_limit, and a large entry arriving among many small
-//   ones may evict many of them (LMDB needs contiguous free pages for it). An entry (or a
-//   put_many batch) whose encoded size exceeds half of size_limit is refused up front with
-//   cache_error(errc::invalid_argument); nothing is evicted or lost for it.
+//   ones may evict many of them (LMDB needs contiguous free pages for it). An entry whose encoded
+//   size exceeds half of size_limit is refused up front with cache_error(errc::invalid_argument);
+//   nothing is evicted or lost for it. A put_many batch is one transaction, unless it exceeds a
+//   quarter of size_limit: then it is written in several, in order, each all-or-nothing.
 // - Expiry: get/scan return what is stored (the backend actor judges expiry); the reader's
 //   read_value() and sweep_expired() read the expiry from the stored header without decoding.
 // - Errors: every LMDB failure becomes cache_error(errc::backend_failure,

@@ -270,15 +270,26 @@ void dump_value(std::string& out, const json& x, const dump_options& opt, int le
       }
       out.push_back('{');
       bool first = true;
-      for (auto it = x.begin(); it != x.end(); ++it) {
+      auto member = [&](const std::string& name, const json& value) {
         if (!first)
           out.append(opt.indent < 0 ? ", " : ",");
         first = false;
         if (opt.indent >= 0)
           newline(out, opt, level + 1);
-        dump_string(out, it.key(), opt.ensure_ascii);
+        dump_string(out, name, opt.ensure_ascii);
         out.append(": ");
-        dump_value(out, it.value(), opt, level + 1);
+        dump_value(out, value, opt, level + 1);
+      };
+      // AgentHeaven's transform builds {"__obj_type__": T, "__obj_data__": D} and json.dumps
+      // keeps that order; only sort_keys (the canonical text) sorts it as our objects are held.
+      auto type = x.find("__obj_type__");
+      auto data = x.find("__obj_data__");
+      if (!opt.sort_keys && x.size() == 2 && type != x.end() && data != x.end()) {
+        member("__obj_type__", *type);
+        member("__obj_data__", *data);
+      } else {
+        for (auto it = x.begin(); it != x.end(); ++it)
+          member(it.key(), it.value());
       }
       if (opt.indent >= 0)
         newline(out, opt, level);
@@ -293,7 +304,7 @@ void dump_value(std::string& out, const json& x, const dump_options& opt, int le
 
 void dump_bigint_tag(std::string& out, std::string_view digits, const dump_options& opt,
                      int level) {
-  // Sorted key order, as sort_keys writes it (and as our sorted objects hold it).
+  // Written as Python writes it: type first, unless sort_keys (see the object case).
   json tag = json::object();
   tag["__obj_data__"] = std::string(digits);
   tag["__obj_type__"] = "bigint";

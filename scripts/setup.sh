@@ -10,7 +10,7 @@ packages=(
   libcaf-dev liblmdb-dev libsoci-dev libsqlite3-dev libpq-dev libmariadb-dev libssl-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libcpp-httplib-dev
   # tests and benchmarks
-  catch2 libbenchmark-dev lmdb-utils sqlite3 python3
+  catch2 libbenchmark-dev lmdb-utils sqlite3 python3 libboost-dev
   postgresql mariadb-server redis-server python3-diskcache
 )
 

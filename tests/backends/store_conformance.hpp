@@ -112,7 +112,7 @@ TEMPLATE_TEST_CASE("remove and clear", "[conformance]", AHVN_STORE_FACTORIES) {
   }
 }
 
-TEMPLATE_TEST_CASE("get_many answers in order; put_many lets a later duplicate win",
+TEMPLATE_TEST_CASE("get_many answers in order, put_many lets a later duplicate win",
                    "[conformance]", AHVN_STORE_FACTORIES) {
   TestType factory;
   auto s = factory.open();

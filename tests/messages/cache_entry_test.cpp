@@ -138,7 +138,7 @@ TEST_CASE("AgentHeaven's file and row layouts", "[cache_entry]") {
                                   "}");
   CHECK(to_python_row_json(e)
         == R"({"func": "add", "inputs": {"s": "\u2603", "x": 5}, )"
-           R"("output": {"__obj_data__": "9007199254740993", "__obj_type__": "bigint"}, "metadata": {}})");
+           R"("output": {"__obj_type__": "bigint", "__obj_data__": "9007199254740993"}, "metadata": {}})");
 }
 
 TEST_CASE("the compact encoding round-trips and rejects garbage", "[cache_entry]") {
