@@ -45,9 +45,11 @@ entry_iterator& entry_iterator::operator++() {
 
 // -- construction ----------------------------------------------------------------------------
 
-std::shared_ptr<detail::cache_core> cache::make_core(std::unique_ptr<system_handle> sys,
-                                                     std::unique_ptr<store> s,
+std::shared_ptr<detail::cache_core> cache::make_core(std::unique_ptr<store> s,
+                                                     caf::actor_system* existing,
                                                      store_kind kind, cache_options opts) {
+  auto sys = existing ? std::make_unique<system_handle>(*existing)
+                      : std::make_unique<system_handle>();
   auto reader = s->reader();
   backend_options bo;
   bo.detached = kind == store_kind::blocking;

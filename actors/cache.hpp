@@ -170,9 +170,11 @@ protected:
     stores_nothing, ///< keeps nothing (no_cache): every call computes, no single flight
   };
 
-  /// Builds the core of a new cache: spawns the backend actor owning `s` on `sys`.
-  static std::shared_ptr<detail::cache_core> make_core(std::unique_ptr<system_handle> sys,
-                                                       std::unique_ptr<store> s, store_kind kind,
+  /// Builds the core of a new cache: spawns the backend actor owning `s` on `sys`, or on a new
+  /// actor system when `sys` is null. The store is opened by the caller first, so that a
+  /// configuration error surfaces before any actor (or actor system) starts.
+  static std::shared_ptr<detail::cache_core> make_core(std::unique_ptr<store> s,
+                                                       caf::actor_system* sys, store_kind kind,
                                                        cache_options opts);
 
   std::shared_ptr<detail::cache_core> core_;
