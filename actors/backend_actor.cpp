@@ -126,11 +126,14 @@ struct backend_state {
     return e;
   }
 
-  void count(const entry_ptr& e) {
-    if (e)
+  // Counts a lookup; a hit is a use of the entry (LRU stores keep it longer).
+  void count(const key& k, const entry_ptr& e) {
+    if (e) {
       ++counters.hits;
-    else
+      st->touch(k);
+    } else {
       ++counters.misses;
+    }
   }
 
   // Gives entries that ask for a TTL their expiry (copying only those).
@@ -224,7 +227,7 @@ caf::result<fetch_result> fetch(backend_pointer self, const fetch_request& req) 
   } catch (const std::exception& ex) {
     return s.fail("get", ex);
   }
-  s.count(e);
+  s.count(req.k, e);
   if (e)
     return fetch_result{std::move(e), 0};
   caf::actor_addr sender;
@@ -286,7 +289,7 @@ backend_actor::behavior_type backend(backend_pointer self, std::shared_ptr<store
     [self](get_atom, const key& k) -> caf::result<lookup> {
       return guarded(self, "get", [&] {
         auto e = self->state.find(k);
-        self->state.count(e);
+        self->state.count(k, e);
         return lookup{std::move(e)};
       });
     },
@@ -301,7 +304,7 @@ backend_actor::behavior_type backend(backend_pointer self, std::shared_ptr<store
           entry_ptr e = found.empty() ? s.find(ks[i]) : std::move(found[i]);
           if (e && expired(*e, now))
             e = s.find(ks[i]); // removes it
-          s.count(e);
+          s.count(ks[i], e);
           out.push_back({std::move(e)});
         }
         return out;

@@ -23,8 +23,13 @@
 #include <utility>
 #include <vector>
 
+#include "actors/batch_memoize.hpp"
 #include "actors/cache_core.hpp"
 #include "actors/memoize.hpp"
+#include "actors/memoize_future.hpp"
+#include "actors/memoize_reply.hpp"
+#include "actors/memoize_stream.hpp"
+#include "actors/memoize_traits.hpp"
 #include "messages/cache_entry.hpp"
 #include "messages/types.hpp"
 
@@ -141,13 +146,25 @@ public:
 
   // -- memoize -------------------------------------------------------------------------------
 
-  /// Wraps `f` so that its results are cached here (see actors/memoize.hpp). Throws
-  /// cache_error(errc::invalid_argument) if the name is empty or the parameter names do not
-  /// match f's arity.
+  /// Wraps `f` so that its results are cached here. The form follows f's signature:
+  ///   R(Args...)                  -> memoized<R(Args...)>        (actors/memoize.hpp)
+  ///   std::future<T>(Args...)     -> memoized_future<T(Args...)> (actors/memoize_future.hpp)
+  ///   generator<T>(Args...)       -> memoized_stream<T(Args...)> (actors/memoize_stream.hpp)
+  ///   void(Args..., reply<T>)     -> memoized_reply<T(Args...)>  (actors/memoize_reply.hpp)
+  /// Throws cache_error(errc::invalid_argument) if the name is empty, the parameter names do
+  /// not match the arguments, or an option is malformed.
   template <class F>
   auto memoize(memoize_options opts, F f) const {
     using signature = typename detail::signature_of<std::decay_t<F>>::type;
-    return make_memoized<signature>(std::move(opts), std::move(f));
+    return make_memoized(static_cast<signature*>(nullptr), std::move(opts), std::move(f));
+  }
+
+  /// Wraps a function from a batch of inputs to a batch of outputs (actors/batch_memoize.hpp):
+  /// `opts.params` names its one parameter, the batch.
+  template <class F>
+  auto batch_memoize(memoize_options opts, F f) const {
+    using signature = typename detail::signature_of<std::decay_t<F>>::type;
+    return make_batch(static_cast<signature*>(nullptr), std::move(opts), std::move(f));
   }
 
   // -- plumbing ------------------------------------------------------------------------------
@@ -180,12 +197,48 @@ protected:
   std::shared_ptr<detail::cache_core> core_;
 
 private:
-  template <class Signature, class F>
-  memoized<Signature> make_memoized(memoize_options opts, F f) const {
-    auto arity = detail::arity_of<Signature>::value;
-    return {detail::memo_spec::make(core_, std::move(opts), arity), std::move(f)};
+  template <class R, class... Args, class F>
+  auto make_memoized(R (*)(Args...), memoize_options opts, F f) const {
+    if constexpr (detail::is_future<R>::value) {
+      using T = typename detail::is_future<R>::value_type;
+      return memoized_future<T(Args...)>(spec(std::move(opts), sizeof...(Args)), std::move(f));
+    } else if constexpr (detail::is_generator<R>::value) {
+      using T = typename detail::is_generator<R>::value_type;
+      return memoized_stream<T(Args...)>(spec(std::move(opts), sizeof...(Args)), std::move(f));
+    } else if constexpr (std::is_void_v<R> && sizeof...(Args) > 0) {
+      using split = detail::split_last<detail::type_list<>, Args...>;
+      static_assert(detail::is_reply<std::remove_cvref_t<typename split::last>>::value,
+                    "a memoized function returning void must take a reply<T> last");
+      return make_reply(typename split::init{},
+                        static_cast<std::remove_cvref_t<typename split::last>*>(nullptr),
+                        std::move(opts), std::move(f));
+    } else {
+      return memoized<R(Args...)>(spec(std::move(opts), sizeof...(Args)), std::move(f));
+    }
   }
 
+  template <class... Init, class T, class F>
+  auto make_reply(detail::type_list<Init...>, reply<T>*, memoize_options opts, F f) const {
+    return memoized_reply<T(Init...)>(spec(std::move(opts), sizeof...(Init)), std::move(f));
+  }
+
+  template <class R, class Batch, class F>
+  auto make_batch(R (*)(Batch), memoize_options opts, F f) const {
+    using in_vector = std::remove_cvref_t<Batch>;
+    static_assert(detail::is_vector<in_vector>::value && detail::is_vector<R>::value,
+                  "batch_memoize wraps a function from std::vector<In> to std::vector<Out>");
+    using In = typename in_vector::value_type;
+    using Out = typename R::value_type;
+    return memoized_batch<Out(In)>(spec(std::move(opts), 1), std::move(f));
+  }
+
+public:
+  /// The checked description of a memoized function of `arity` arguments on this cache.
+  std::shared_ptr<const detail::memo_spec> spec(memoize_options opts, size_t arity) const {
+    return detail::memo_spec::make(core_, std::move(opts), arity);
+  }
+
+private:
   key key_for(std::string_view func, json& inputs) const;
 };
 

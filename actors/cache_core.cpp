@@ -122,11 +122,12 @@ cache_core::fast_read cache_core::read_fast(const key& k, const value_visitor& v
 }
 
 uint64_t cache_core::fetch(const key& k, std::string_view func, const json& inputs,
-                           const value_visitor& visit) {
+                           const value_visitor& visit, bool coalesce) {
   fetch_request req;
   req.k = k;
   req.func = std::string(func);
   req.inputs = inputs;
+  req.coalesce = coalesce;
   req.lease_ms = static_cast<uint32_t>(opts_.lease.count());
   fetch_result res;
   try {
@@ -180,6 +181,57 @@ void cache_core::complete(keyed_entry e, uint64_t lease) noexcept {
     what = "set failed: out of memory";
   }
   count_error(what);
+}
+
+void cache_core::read_many(const std::vector<key>& ks,
+                           const std::function<void(size_t, const json&)>& visit) noexcept {
+  std::vector<lookup> found;
+  try {
+    found = get_many(ks);
+  } catch (const std::exception& e) {
+    count_error(std::string("get_many of ") + std::to_string(ks.size())
+                + " keys failed, computing instead: " + e.what());
+    return;
+  }
+  for (size_t i = 0; i < found.size() && i < ks.size(); ++i) {
+    if (!found[i] || !found[i].entry->value())
+      continue;
+    try {
+      visit(i, *found[i].entry->value());
+    } catch (const std::exception& e) {
+      count_error("get " + ks[i].to_string() + ": the stored value is unusable, computing instead: "
+                  + e.what());
+    }
+  }
+}
+
+void cache_core::write_many(std::vector<keyed_entry> es) noexcept {
+  try {
+    auto n = es.size();
+    try {
+      put_many(std::move(es));
+    } catch (const cache_error& ex) {
+      std::string what = "set_many of " + std::to_string(n)
+                         + " entries failed, the results are not cached: " + ex.what();
+      if (counted_by_actor(ex))
+        log::warning("ahvn cache: " + what);
+      else
+        count_error(what);
+    }
+  } catch (const std::exception& ex) {
+    count_error(std::string("set_many failed: ") + ex.what());
+  }
+}
+
+void cache_core::complete_async(keyed_entry e, uint64_t lease) noexcept {
+  try {
+    if (lease == 0 || lease == no_lease)
+      caf::anon_send(actor_, put_atom::value, std::move(e));
+    else
+      caf::anon_send(actor_, put_atom::value, std::move(e), lease);
+  } catch (const std::exception& ex) {
+    count_error(std::string("set failed, the result is not cached: ") + ex.what());
+  }
 }
 
 void cache_core::abandon(const key& k, uint64_t lease, std::exception_ptr error) noexcept {

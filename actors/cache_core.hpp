@@ -58,6 +58,8 @@ public:
   caf::actor_system& system() const;
   const cache_actor& actor() const { return actor_; }
   const cache_options& options() const { return opts_; }
+  /// The store's concurrent reader (the hit path on the calling thread), or null.
+  const std::shared_ptr<concurrent_reader>& reader() const { return reader_; }
 
   // -- requests (throw cache_error when the actor answers with an error or not at all) --------
 
@@ -94,12 +96,25 @@ public:
   /// rethrows the exception its function threw, or gets the lease if that caller vanished.
   /// If the cache itself fails, returns no_lease (compute; the failure is logged and counted).
   uint64_t fetch(const key& k, std::string_view func, const json& inputs,
-                 const value_visitor& visit);
+                 const value_visitor& visit, bool coalesce = true);
   static constexpr uint64_t no_lease = ~uint64_t{0};
 
   /// Stores the computed entry (completing `lease`) and waits until it is stored, so this
   /// thread's next call hits. Failures are logged and counted.
   void complete(keyed_entry e, uint64_t lease) noexcept;
+
+  /// Looks up `ks` with one get_many through the actor and calls visit(i, value) for each key
+  /// that holds a live value. A failure is logged and counted (all misses); a value `visit`
+  /// rejects by throwing is counted and treated as a miss.
+  void read_many(const std::vector<key>& ks,
+                 const std::function<void(size_t, const json&)>& visit) noexcept;
+
+  /// Stores `es` with one set_many and waits until they are stored; failures logged, counted.
+  void write_many(std::vector<keyed_entry> es) noexcept;
+
+  /// Like complete(), without waiting: for actors, whose later requests to the cache actor are
+  /// ordered after this message anyway. Failures are logged and counted by the cache actor.
+  void complete_async(keyed_entry e, uint64_t lease) noexcept;
 
   /// Gives up `lease`: its waiters get `error` (the function's exception); nothing is stored.
   void abandon(const key& k, uint64_t lease, std::exception_ptr error) noexcept;

@@ -61,12 +61,17 @@ memory_store::memory_store(memory_limits limits)
 
 memory_store::~memory_store() = default;
 
+void memory_store::touch(const key& k) {
+  if (!state_->bounded)
+    return;
+  if (const mem_node* n = state_->table.find(k))
+    n->stamp.store(state_->next_stamp(), std::memory_order_relaxed);
+}
+
 entry_ptr memory_store::get(const key& k) {
   const mem_node* n = state_->table.find(k);
   if (n == nullptr)
     return nullptr;
-  if (state_->bounded)
-    n->stamp.store(state_->next_stamp(), std::memory_order_relaxed);
   return std::make_shared<cache_entry>(decode_entry(n->bytes(), "mem: key " + k.to_string()));
 }
 

@@ -35,6 +35,7 @@ public:
 
   std::string url() const override { return "mem:"; }
   entry_ptr get(const key& k) override;
+  void touch(const key& k) override;
   void put(const key& k, entry_ptr e) override;
   void put_many(std::span<const keyed_entry> entries) override;
   bool remove(const key& k) override;

@@ -21,6 +21,10 @@ void store::put_many(std::span<const keyed_entry> entries) {
     put(e.k, e.entry);
 }
 
+void store::touch(const key&) {
+  // nop: no recency to keep
+}
+
 bool store::contains(const key& k) { return get(k) != nullptr; }
 
 void store::flush() {

@@ -95,6 +95,11 @@ public:
   /// The number of entries stored.
   virtual uint64_t size() = 0;
 
+  /// Records a use of the entry under `k` (a hit), for stores that evict the least recently
+  /// used. get() itself does not count as a use, so inspection leaves the order alone. The
+  /// default does nothing.
+  virtual void touch(const key& k);
+
   /// True if an entry is stored under `k`. The default calls get().
   virtual bool contains(const key& k);
 

@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# The whole test suite: sets up the machine, builds, and runs every test through ctest. ctest
-# starts the throwaway PostgreSQL and MariaDB servers the SQL tests need (on loopback ports, in
-# temporary directories) and stops them at the end.
+# The whole test suite: sets up the machine, builds, and runs every test through ctest — once in
+# a normal build and once under AddressSanitizer and UndefinedBehaviorSanitizer. ctest starts the
+# throwaway PostgreSQL and MariaDB servers the SQL tests need (loopback ports, temporary
+# directories) and stops them at the end of each run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+jobs=$(nproc)
+
+echo "== normal build =="
 bash scripts/build.sh -DAHVN_WERROR=ON
-cd build
-ctest --output-on-failure -j "$(nproc)" --timeout 300
+(cd build && ctest --output-on-failure -j "$jobs" --timeout 300)
+
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer build =="
+BUILD_DIR=build-asan bash scripts/build.sh -DAHVN_WERROR=ON -DAHVN_SANITIZE=address,undefined \
+  -DAHVN_BUILD_BENCH=OFF
+(cd build-asan && ctest --output-on-failure -j "$jobs" --timeout 600)

@@ -46,7 +46,8 @@ TEST_CASE("memory_store: max_entries evicts the least recently used", "[memory_s
   CHECK_FALSE(s.contains(b.k)); // b was the least recently used
   CHECK(s.contains(c.k));
   CHECK(s.contains(d.k));
-  CHECK(s.get(c.k) != nullptr); // the owner's gets count too: now a is the oldest
+  CHECK(s.get(c.k) != nullptr); // inspection is not a use
+  s.touch(c.k);                 // a hit the owner served is: now a is the oldest
   auto e = make_entry(5);
   s.put(e.k, e.entry);
   CHECK_FALSE(s.contains(a.k));

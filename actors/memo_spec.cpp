@@ -1,6 +1,8 @@
-#include "actors/memoize.hpp"
+#include "actors/memo_spec.hpp"
 
 #include <algorithm>
+
+#include "messages/ttl.hpp"
 
 namespace ahvn::detail {
 
@@ -45,8 +47,29 @@ std::shared_ptr<const memo_spec> memo_spec::make(std::shared_ptr<cache_core> cor
   spec->metadata = json::object();
   if (!opts.annotation.is_null())
     spec->metadata["annotation"] = std::move(opts.annotation);
+  if (opts.ttl) {
+    if (opts.ttl->count() < 0)
+      fail("the ttl must not be negative");
+    spec->metadata["ttl"] = static_cast<double>(opts.ttl->count()) / 1000.0;
+  }
+  try {
+    cache_entry probe;
+    probe.metadata = spec->metadata;
+    requested_ttl(probe); // an annotation ttl that is not a duration fails here, not per call
+  } catch (const cache_error& e) {
+    fail(e.message());
+  }
   spec->core = std::move(core);
   return spec;
+}
+
+entry_ptr memo_spec::make_entry(json inputs, json output) const {
+  auto e = std::make_shared<cache_entry>();
+  e->func = name;
+  e->inputs = std::move(inputs);
+  e->output = std::move(output);
+  e->metadata = metadata;
+  return e;
 }
 
 } // namespace ahvn::detail
