@@ -152,6 +152,13 @@ std::string to_python_file_json(const cache_entry& e) {
   return python_dict_text(e, opt);
 }
 
+std::string to_python_jsonl(const cache_entry& e) {
+  dump_options opt;
+  opt.ensure_ascii = false;
+  opt.tag_bigints = true;
+  return python_dict_text(e, opt);
+}
+
 std::string to_python_row_json(const cache_entry& e) {
   dump_options opt;
   opt.tag_bigints = true;

@@ -87,6 +87,10 @@ std::string to_python_file_json(const cache_entry& e);
 /// bigint-tagged dict with default options (ensure_ascii on), the same key order.
 std::string to_python_row_json(const cache_entry& e);
 
+/// Writes the entry dict as one line of AgentHeaven's dumps_jsonl (its export format):
+/// json.dumps of the bigint-tagged dict with ensure_ascii off, the same key order.
+std::string to_python_jsonl(const cache_entry& e);
+
 /// Compact binary form for LMDB values, the memory store and remote messages: a small header
 /// (format tag, where the hit value lies, the expiry from metadata.expires_at, the func name)
 /// then MessagePack of [inputs, output|nil, expected|nil, metadata, flags]. Readers can check

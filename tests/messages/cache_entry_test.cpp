@@ -177,3 +177,10 @@ TEST_CASE("the encoded header tells func, hit value and expiry without decoding"
   CHECK_FALSE(view_encoded("short", v));
   CHECK_FALSE(view_encoded(std::string(40, '\x96'), v));
 }
+
+TEST_CASE("the jsonl export line is AgentHeaven's dumps_jsonl", "[cache_entry]") {
+  auto e = cache_entry::from_args("add", {{"s", "☃"}}, int64_t{9007199254740993});
+  CHECK(to_python_jsonl(e)
+        == R"({"func": "add", "inputs": {"s": "☃"}, )"
+           R"("output": {"__obj_type__": "bigint", "__obj_data__": "9007199254740993"}, "metadata": {}})");
+}
