@@ -44,6 +44,18 @@ std::shared_ptr<const memo_spec> memo_spec::make(std::shared_ptr<cache_core> cor
     if (std::find(spec->params.begin(), spec->params.end(), x) == spec->params.end())
       throw cache_error(errc::invalid_argument, "memoize '" + spec->name + "': excluded name '"
                                                   + x + "' is not a parameter");
+  for (size_t i = 0; i < spec->params.size(); ++i)
+    if (spec->included[i])
+      spec->key_order.push_back(i);
+  std::sort(spec->key_order.begin(), spec->key_order.end(),
+            [&](size_t a, size_t b) { return spec->params[a] < spec->params[b]; });
+  for (size_t i : spec->key_order) {
+    std::string prefix;
+    dump_canonical_string(prefix, spec->params[i]);
+    spec->key_prefixes.push_back(prefix + ": ");
+  }
+  spec->hash_suffix = "||";
+  dump_canonical_string(spec->hash_suffix, spec->name);
   spec->metadata = json::object();
   if (!opts.annotation.is_null())
     spec->metadata["annotation"] = std::move(opts.annotation);

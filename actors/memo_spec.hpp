@@ -39,6 +39,12 @@ struct memo_spec {
   std::vector<std::string> params; // by argument position
   std::vector<bool> included;      // by argument position: false if excluded
   json metadata;                   // stored with each entry
+  // For writing the canonical inputs straight from the arguments (the hit path builds no JSON
+  // object): the included positions in key order, each with its `"name": ` prefix, and the
+  // `||"name"` suffix of the hashed text.
+  std::vector<size_t> key_order;
+  std::vector<std::string> key_prefixes;
+  std::string hash_suffix;
 
   /// Checks the options against the arity and builds the spec; throws cache_error
   /// (errc::invalid_argument) naming the function and what is wrong.

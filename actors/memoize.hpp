@@ -27,6 +27,7 @@
 //
 // Concurrency: a memoized object may be called from any number of threads and actors at once.
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -45,10 +46,23 @@
 #include "actors/memoize_actor.hpp"
 #include "messages/cache_entry.hpp"
 #include "messages/error.hpp"
+#include "messages/md5.hpp"
 
 namespace ahvn {
 
 namespace detail {
+
+/// Appends the canonical JSON of one argument, as to_input_json(arg) would give it.
+template <class T>
+void write_canonical_arg(std::string& out, const T& arg) {
+  using U = std::remove_cvref_t<T>;
+  if constexpr (std::is_arithmetic_v<U>)
+    dump_canonical(out, json(arg)); // no allocation; big integers tagged as Python tags them
+  else if constexpr (std::is_convertible_v<const U&, std::string_view>)
+    dump_canonical_string(out, std::string_view(arg));
+  else
+    dump_canonical(out, to_input_json(arg));
+}
 
 /// Builds inputs and keys from arguments: the part every memoized form shares.
 template <class... Args>
@@ -70,9 +84,40 @@ public:
     return inputs;
   }
 
-  /// The key a call with these arguments is cached under.
+  /// The key a call with these arguments is cached under. Written straight from the arguments
+  /// (no JSON object is built): the same text compute_key(name(), inputs_of(args...)) hashes.
   key key_of(const std::remove_cvref_t<Args>&... args) const {
-    return compute_key(spec_->name, inputs_of(args...));
+    constexpr size_t n = sizeof...(Args);
+    thread_local std::string text;
+    text.clear();
+    std::array<size_t, n + 1> offsets{};
+    size_t i = 0;
+    try {
+      auto write = [&](const auto& arg) {
+        offsets[i] = text.size();
+        if (spec_->included[i])
+          write_canonical_arg(text, arg);
+        ++i;
+      };
+      (write(args), ...);
+    } catch (const cache_error&) {
+      // Bad input (text that is not UTF-8): let the slow path name where it is.
+      return compute_key(spec_->name, inputs_of(args...));
+    }
+    offsets[n] = text.size();
+    std::string_view all(text);
+    md5 h;
+    h.update("{");
+    for (size_t j = 0; j < spec_->key_order.size(); ++j) {
+      if (j > 0)
+        h.update(", ");
+      h.update(spec_->key_prefixes[j]);
+      size_t p = spec_->key_order[j];
+      h.update(all.substr(offsets[p], offsets[p + 1] - offsets[p]));
+    }
+    h.update("}");
+    h.update(spec_->hash_suffix);
+    return key::from_bytes(h.finish());
   }
 
   /// The function's name in the cache.
@@ -134,11 +179,21 @@ public:
   /// Returns the cached result for these arguments, or computes, stores and returns it.
   /// REQUIRES: not empty; not called from inside an actor's handler (use request() there).
   R operator()(Args... args) const {
-    json inputs = this->inputs_of(args...);
-    key k = compute_key(this->spec_->name, inputs);
-    uint64_t lease;
-    if (auto hit = this->template lookup<R>(k, inputs, lease))
+    auto& core = *this->spec_->core;
+    key k = this->key_of(args...);
+    // The hit path: on this thread, without building the inputs object.
+    std::optional<R> hit;
+    auto take = [&](const json& v) { hit.emplace(v.template get<R>()); };
+    auto fast = core.read_fast(k, take);
+    if (hit)
       return std::move(*hit);
+    json inputs = this->inputs_of(args...);
+    uint64_t lease = detail::cache_core::no_lease;
+    if (fast == detail::cache_core::fast_read::miss) {
+      lease = core.fetch(k, this->spec_->name, inputs, take); // may wait for another caller
+      if (hit)
+        return std::move(*hit);
+    }
     std::optional<R> result;
     try {
       result.emplace(f_(args...));
@@ -153,8 +208,7 @@ public:
   /// The same call on another thread: a hit returns a ready future at once; a miss computes on
   /// a thread of its own. The arguments are copied.
   std::future<R> async(Args... args) const {
-    json inputs = this->inputs_of(args...);
-    key k = compute_key(this->spec_->name, inputs);
+    key k = this->key_of(args...);
     std::optional<R> hit;
     this->spec_->core->read_fast(k, [&](const json& v) { hit.emplace(v.template get<R>()); });
     if (hit) {
@@ -174,12 +228,16 @@ public:
   /// gets a caf::error when the function (here or in a caller it waited for) failed.
   template <class Self>
   memo_response<R, Self> request(Self* self, Args... args) const {
-    json inputs = this->inputs_of(args...);
-    key k = compute_key(this->spec_->name, inputs);
+    key k = this->key_of(args...);
+    auto copies = std::make_shared<std::tuple<std::decay_t<Args>...>>(args...);
     auto f = f_;
-    auto copies = std::tuple<std::decay_t<Args>...>(args...);
-    return {self, this->spec_, k, std::move(inputs),
-            [f, copies](reply<R> done) mutable { done.deliver(std::apply(f, copies)); }};
+    auto base_copy = static_cast<const base&>(*this);
+    return {self, this->spec_, k,
+            [base_copy, copies] {
+              return std::apply([&](const auto&... xs) { return base_copy.inputs_of(xs...); },
+                                *copies);
+            },
+            [f, copies](reply<R> done) { done.deliver(std::apply(f, *copies)); }};
   }
 
 private:

@@ -72,13 +72,16 @@ public:
   /// Runs the computation and answers through the reply it is given.
   using compute_fn = std::function<void(reply<R>)>;
 
-  memo_response(Self* self, std::shared_ptr<const detail::memo_spec> spec, key k, json inputs,
-                compute_fn compute)
+  /// Builds the inputs object (only on a miss: a hit never needs it).
+  using inputs_fn = std::function<json()>;
+
+  memo_response(Self* self, std::shared_ptr<const detail::memo_spec> spec, key k,
+                inputs_fn inputs, compute_fn compute)
     : st_(std::make_shared<ctx>()) {
     st_->self = self;
     st_->spec = std::move(spec);
     st_->k = k;
-    st_->inputs = std::move(inputs);
+    st_->make_inputs = std::move(inputs);
     st_->compute = std::move(compute);
   }
 
@@ -95,6 +98,7 @@ public:
       st_->on_value(std::move(*hit));
       return;
     }
+    st_->inputs = st_->make_inputs();
     if (fast == detail::cache_core::fast_read::unusable) {
       run(st_, detail::cache_core::no_lease);
       return;
@@ -145,6 +149,7 @@ private:
     Self* self = nullptr;
     std::shared_ptr<const detail::memo_spec> spec;
     key k;
+    inputs_fn make_inputs;
     json inputs;
     compute_fn compute;
     std::function<void(R)> on_value;

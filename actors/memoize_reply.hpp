@@ -48,12 +48,17 @@ public:
   /// The call inside a CAF actor (see memo_response). The arguments are copied.
   template <class Self>
   memo_response<T, Self> request(Self* self, Args... args) const {
-    json inputs = this->inputs_of(args...);
-    key k = compute_key(this->spec_->name, inputs);
+    key k = this->key_of(args...);
     auto f = f_;
-    auto copies = std::tuple<std::decay_t<Args>...>(args...);
-    return {self, this->spec_, k, std::move(inputs), [f, copies](reply<T> done) mutable {
-              std::apply([&](auto&... xs) { f(xs..., std::move(done)); }, copies);
+    auto copies = std::make_shared<std::tuple<std::decay_t<Args>...>>(args...);
+    auto base_copy = static_cast<const base&>(*this);
+    return {self, this->spec_, k,
+            [base_copy, copies] {
+              return std::apply([&](const auto&... xs) { return base_copy.inputs_of(xs...); },
+                                *copies);
+            },
+            [f, copies](reply<T> done) {
+              std::apply([&](const auto&... xs) { f(xs..., std::move(done)); }, *copies);
             }};
   }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "messages/error.hpp"
+#include "messages/msgpack.hpp"
 #include "messages/ttl.hpp"
 
 namespace ahvn {
@@ -235,13 +236,7 @@ bool view_encoded(std::string_view bytes, encoded_view& out) {
 }
 
 json decode_msgpack(std::string_view bytes, std::string_view where) {
-  try {
-    return json::from_msgpack(bytes.begin(), bytes.end());
-  } catch (const json::exception& ex) {
-    throw cache_error(errc::corrupt_entry, std::string(where) + ": undecodable value ("
-                                             + std::to_string(bytes.size())
-                                             + " bytes): " + ex.what());
-  }
+  return read_msgpack(bytes, where);
 }
 
 cache_entry decode_entry(std::string_view bytes, std::string_view where) {
@@ -252,7 +247,7 @@ cache_entry decode_entry(std::string_view bytes, std::string_view where) {
   size_t body_at = header_size + view.func.size();
   json arr = decode_msgpack(bytes.substr(body_at), where);
   if (!arr.is_array() || arr.size() != 5 || !arr[0].is_object() || !arr[3].is_object()
-      || !arr[4].is_number_unsigned())
+      || !arr[4].is_number_integer())
     throw cache_error(errc::corrupt_entry,
                       std::string(where) + ": stored bytes do not have the shape of an entry");
   cache_entry e;

@@ -4,6 +4,8 @@
 #include <caf/message.hpp>
 #include <caf/sec.hpp>
 
+#include "messages/dispatch_protocol.hpp"
+
 namespace ahvn {
 
 caf::error make_error(errc code, std::string message) {
@@ -56,6 +58,8 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<fetch_request>("ahvn::fetch_request");
   cfg.add_message_type<fetch_result>("ahvn::fetch_result");
   cfg.add_message_type<computation_failure>("ahvn::computation_failure");
+  cfg.add_message_type<feed_request>("ahvn::feed_request"); // messages/dispatch_protocol.hpp
+  cfg.add_message_type<feed_answer>("ahvn::feed_answer");
   cfg.add_error_category(error_category,
                          [](uint8_t code, caf::atom_value, const caf::message& ctx) -> std::string {
                            std::string msg;

@@ -44,7 +44,7 @@ TEST_CASE("guide 5.4: manual set, get, retrieve, remove, clear", "[cache]") {
   CHECK_FALSE(cache.get("f", {{"a", 1}}));
 }
 
-TEST_CASE("get returns expected over output; set stores expected and metadata", "[cache]") {
+TEST_CASE("get returns expected over output, set stores expected and metadata", "[cache]") {
   in_mem_cache cache;
   cache.set("f", {{"x", 1}}, 10, json(11), {{"note", "checked"}});
   CHECK(cache.get("f", {{"x", 1}}) == json(11));
@@ -172,7 +172,7 @@ TEST_CASE("guide 3.5: no_cache always misses and stores nothing", "[cache]") {
   CHECK_THROWS_AS(cache.annotate("f", {{"x", 1}}), cache_error);
 }
 
-TEST_CASE("bad input to manual operations is a clear error; nothing is stored", "[cache][errors]") {
+TEST_CASE("bad input to manual operations is a clear error, nothing is stored", "[cache][errors]") {
   in_mem_cache cache;
   auto code_of = [](auto&& f) {
     try {

@@ -266,3 +266,55 @@ TEST_CASE("memoize options are checked when the function is wrapped", "[memoize]
         })
         == errc::invalid_argument);
 }
+
+namespace {
+
+struct point {
+  int x = 0;
+  double y = 0;
+};
+void to_json(json& j, const point& p) { j = json{{"x", p.x}, {"y", p.y}}; }
+void from_json(const json& j, point& p) {
+  p.x = j.at("x").get<int>();
+  p.y = j.at("y").get<double>();
+}
+
+} // namespace
+
+TEST_CASE("keys written straight from the arguments equal AgentHeaven's", "[memoize]") {
+  in_mem_cache cache;
+  auto f = cache.memoize(
+    {.name = "f", .params = {"zeta", "alpha", "mid", "unused", "é", "text"}, .exclude = {"unused"}},
+    [](int64_t, double, std::vector<std::optional<std::string>>, bool, point, const char*) {
+      return 0;
+    });
+  std::vector<std::tuple<int64_t, double, std::vector<std::optional<std::string>>, bool, point,
+                         const char*>>
+    calls = {{0, 0.0, {}, true, {}, ""},
+             {int64_t{9007199254740993}, 1e-05, {"a", std::nullopt}, false, {1, 2.0}, "☃ \"q\""},
+             {-int64_t{9007199254740993}, -0.0, {"x"}, true, {-3, 1e300}, "tab\there"}};
+  for (const auto& c : calls) {
+    auto fast = std::apply([&](const auto&... a) { return f.key_of(a...); }, c);
+    auto slow = std::apply(
+      [&](const auto&... a) { return compute_key("f", f.inputs_of(a...)); }, c);
+    CHECK(fast == slow);
+  }
+  // A user type round-trips through to_json/from_json as argument and result.
+  int calls_made = 0;
+  auto scale = cache.memoize({.name = "scale", .params = {"p", "k"}}, [&](point p, int k) {
+    ++calls_made;
+    return point{p.x * k, p.y * k};
+  });
+  CHECK(scale({2, 1.5}, 3).y == 4.5);
+  CHECK(scale({2, 1.5}, 3).x == 6);
+  CHECK(calls_made == 1);
+  // Text that is not UTF-8 is a clear error naming the parameter, from the fast path too.
+  auto echo = cache.memoize({.name = "echo", .params = {"s"}}, [](std::string s) { return s; });
+  try {
+    echo(std::string("bad \xff"));
+    FAIL("no error");
+  } catch (const cache_error& e) {
+    CHECK(e.code() == errc::invalid_utf8);
+    CHECK_THAT(e.what(), Catch::Contains("$.s"));
+  }
+}

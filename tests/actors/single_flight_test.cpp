@@ -100,7 +100,7 @@ TEST_CASE("16 threads and 16 actors missing one key compute it once", "[single_f
   }
 }
 
-TEST_CASE("every caller of a failing computation gets its exception; nothing is stored",
+TEST_CASE("every caller of a failing computation gets its exception, nothing is stored",
           "[single_flight]") {
   in_mem_cache c;
   std::atomic<int> calls{0};

@@ -166,7 +166,7 @@ TEMPLATE_TEST_CASE("sql: a corrupt row among good ones is reported, skipped and 
   CHECK(s->get(make_entry(7).k) != nullptr);
 }
 
-TEST_CASE("sql: a PostgreSQL server lost mid-run fails requests; the store recovers", "[sql]") {
+TEST_CASE("sql: a PostgreSQL server lost mid-run fails requests, the store recovers", "[sql]") {
   std::string state = std::string(AHVN_BINARY_DIR) + "/test-servers/recovery";
   auto script = test_servers_script();
   struct destroy {

@@ -89,7 +89,7 @@ TEST_CASE("guide 4.3.3: annotate", "[cache_entry]") {
   CHECK(twice.expected == json(56));
 }
 
-TEST_CASE("guide 4.4: key is order independent; value prefers expected", "[cache_entry]") {
+TEST_CASE("guide 4.4: key is order independent, value prefers expected", "[cache_entry]") {
   auto entry = cache_entry::from_args("add", {{"x", 5}, {"y", 10}}, 15);
   auto entry2 = cache_entry::from_args("add", {{"y", 10}, {"x", 5}}, 15);
   CHECK(entry.key() == entry2.key());
