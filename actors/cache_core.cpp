@@ -109,16 +109,30 @@ bool counted_by_actor(const cache_error& e) {
 cache_core::fast_read cache_core::read_fast(const key& k, const value_visitor& visit) noexcept {
   if (!reader_)
     return fast_read::miss;
+  bool visit_failed = false;
+  auto guarded = [&](const json& v) {
+    try {
+      visit(v);
+    } catch (...) {
+      visit_failed = true;
+      throw;
+    }
+  };
   try {
-    if (!reader_->read_value(k, time_->now(), visit))
+    if (!reader_->read_value(k, time_->now(), guarded))
       return fast_read::miss;
     reader_hits_.fetch_add(1, std::memory_order_relaxed);
     return fast_read::hit;
   } catch (const std::exception& e) {
-    count_error("get " + k.to_string() + ": the stored value is unusable, computing instead: "
-                + e.what());
+    if (visit_failed) {
+      count_error("get " + k.to_string() + ": the stored value is unusable, computing instead: "
+                  + e.what());
+      return fast_read::unusable;
+    }
+    // The store failed on this thread: its actor (which reconnects, reports) may still answer.
+    count_error("get " + k.to_string() + " failed on the caller's thread: " + e.what());
   }
-  return fast_read::unusable;
+  return fast_read::miss;
 }
 
 uint64_t cache_core::fetch(const key& k, std::string_view func, const json& inputs,

@@ -86,8 +86,9 @@ public:
   enum class fast_read { miss, hit, unusable };
 
   /// The hit path on the calling thread: calls `visit(value)` if the store's concurrent reader
-  /// has a live value under `k` (hit). `unusable`: the value was there but `visit` threw, or the
-  /// store failed (logged, counted) — compute. `miss`: no reader, or nothing there — fetch.
+  /// has a live value under `k` (hit). `unusable`: the value was there but `visit` threw (logged,
+  /// counted) — compute. `miss`: no reader, nothing there, or the reader failed (logged,
+  /// counted) — ask the actor.
   fast_read read_fast(const key& k, const value_visitor& visit) noexcept;
 
   /// The miss path through the actor (single flight). On a hit, calls `visit(value)` and returns

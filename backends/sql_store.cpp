@@ -1,5 +1,6 @@
 #include "backends/sql_store.hpp"
 
+#include "backends/sql_reader.hpp"
 #include "backends/sql_row.hpp"
 #include "messages/log.hpp"
 
@@ -558,5 +559,7 @@ store_counters sql_store::counters() {
   c.errors = impl_->errors;
   return c;
 }
+
+std::shared_ptr<concurrent_reader> sql_store::reader() { return make_sql_reader(impl_->opts); }
 
 } // namespace ahvn

@@ -16,9 +16,10 @@
 // key is computed from the tagged form.
 //
 // Caveats:
-// - One session (one connection) per store; a store is owned by one actor and its functions are
-//   never called concurrently (no reader()). Several stores, processes or Python services may
-//   share one database.
+// - One session (one connection) per store for everything it does; a store is owned by one
+//   actor and its functions are never called concurrently. reader() adds a pool of read-only
+//   sessions for hits on callers' threads (backends/sql_reader.hpp). Several stores, processes or
+//   Python services may share one database.
 // - Transactions: put() is a delete followed by an insert in one transaction (as AgentHeaven
 //   does); put_many() is ONE transaction for the whole batch (group commit); remove() and clear()
 //   are single statements. Every write is committed before the call returns; flush() has nothing
@@ -77,6 +78,8 @@ public:
   uint64_t size() override;
   scan_page scan(const scan_request& req) override;
   store_counters counters() override;
+  /// Hits on callers' threads through pooled read-only sessions (none for SQLite :memory:).
+  std::shared_ptr<concurrent_reader> reader() override;
 
 private:
   struct impl;

@@ -1,0 +1,78 @@
+// The SQL store's reader: hits on callers' threads through pooled read-only sessions.
+
+#include <atomic>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "tests/support/entries.hpp"
+#include "tests/support/sql_store_factories.hpp"
+
+using namespace ahvn;
+using namespace ahvn::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+bool read(concurrent_reader& r, const key& k, json* out = nullptr,
+          time_point now = clock::system()->now()) {
+  return r.read_value(k, now, [&](const json& v) {
+    if (out)
+      *out = v;
+  });
+}
+
+} // namespace
+
+TEMPLATE_TEST_CASE("sql reader: hits on the caller's thread see committed writes", "[sql]",
+                   sqlite_file_factory, postgresql_factory, mysql_factory) {
+  TestType factory;
+  auto s = factory.open();
+  auto reader = s->reader();
+  REQUIRE(reader != nullptr);
+  auto e = make_entry(1, json{{"answer", 42}});
+  CHECK_FALSE(read(*reader, e.k));
+  s->put(e.k, e.entry);
+  json v;
+  REQUIRE(read(*reader, e.k, &v));
+  CHECK(v == json{{"answer", 42}});
+  // Annotated entries answer with expected; expired ones and ones without a value miss.
+  auto annotated = std::make_shared<cache_entry>(make_entry(2, "out").entry->annotate("right"));
+  s->put(annotated->key(), annotated);
+  REQUIRE(read(*reader, annotated->key(), &v));
+  CHECK(v == json("right"));
+  auto soon = std::make_shared<cache_entry>(*make_entry(3).entry);
+  soon->metadata["expires_at"] = 1700000000.0;
+  s->put(soon->key(), soon);
+  CHECK_FALSE(read(*reader, soon->key()));
+  CHECK(read(*reader, soon->key(), nullptr, time_point{std::chrono::seconds(1600000000)}));
+  // Readers on several threads while the owner overwrites.
+  std::atomic<bool> done{false};
+  std::atomic<int> bad{0}, hits{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      while (!done) {
+        json got;
+        if (read(*reader, e.k, &got)) {
+          ++hits;
+          if (!got.contains("answer"))
+            ++bad;
+        }
+      }
+    });
+  for (int i = 0; i < 50; ++i)
+    s->put(e.k, make_entry(1, json{{"answer", i}}).entry);
+  done = true;
+  for (auto& t : threads)
+    t.join();
+  CHECK(hits > 0);
+  CHECK(bad == 0);
+  REQUIRE(read(*reader, e.k, &v));
+  CHECK(v == json{{"answer", 49}});
+}
+
+TEST_CASE("sql reader: none for SQLite in memory", "[sql]") {
+  sqlite_memory_factory factory;
+  CHECK(factory.open()->reader() == nullptr);
+}
