@@ -9,6 +9,8 @@
 // Integers beyond +-2^53 are tagged when the key is computed (messages/json.hpp). Containers of
 // these are converted item by item.
 
+#include "messages/json.hpp"
+
 #include <map>
 #include <optional>
 #include <set>
@@ -17,8 +19,6 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
-
-#include "messages/json.hpp"
 
 namespace ahvn {
 

@@ -1,5 +1,9 @@
 #include "actors/backend_actor.hpp"
 
+#include "actors/single_flight.hpp"
+#include "messages/log.hpp"
+#include "messages/ttl.hpp"
+
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -8,10 +12,6 @@
 #include <caf/exit_reason.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
-
-#include "actors/single_flight.hpp"
-#include "messages/log.hpp"
-#include "messages/ttl.hpp"
 
 namespace ahvn {
 
@@ -22,8 +22,7 @@ using lease_atom = caf::atom_constant<caf::atom("lease")>;
 using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 
 // The backend's own interface: the protocol plus the messages it sends itself.
-using backend_actor = cache_actor::extend<caf::reacts_to<commit_atom>,
-                                          caf::reacts_to<lease_atom>,
+using backend_actor = cache_actor::extend<caf::reacts_to<commit_atom>, caf::reacts_to<lease_atom>,
                                           caf::reacts_to<sweep_atom>>;
 
 struct backend_state {
@@ -49,8 +48,7 @@ struct backend_state {
 
   ~backend_state() {
     // Best effort: a batch still pending when the actor goes away is written, not dropped.
-    if (st && !batch.empty())
-      commit();
+    if (st && !batch.empty()) commit();
   }
 
   caf::error fail(const char* op, const std::exception& e) {
@@ -67,8 +65,7 @@ struct backend_state {
   // writer's entries are tried on their own, so one bad write does not fail the others.
   void commit() {
     commit_scheduled = false;
-    if (batch.empty())
-      return;
+    if (batch.empty()) return;
     std::vector<pending_write> todo;
     todo.swap(batch);
     batch_entries = 0;
@@ -80,29 +77,25 @@ struct backend_state {
       st->put_many(all);
       counters.sets += all.size();
       for (auto& w : todo)
-        if (w.rp.pending())
-          w.rp.deliver(ok_atom::value);
+        if (w.rp.pending()) w.rp.deliver(ok_atom::value);
       return;
     } catch (const std::exception& e) {
       if (todo.size() == 1) {
         auto err = fail("put_many", e);
-        if (todo[0].rp.pending())
-          todo[0].rp.deliver(err);
+        if (todo[0].rp.pending()) todo[0].rp.deliver(err);
         return;
       }
-      log::warning(st->url() + ": a batch of " + std::to_string(todo.size())
-                   + " writes failed (" + e.what() + "); writing them one by one");
+      log::warning(st->url() + ": a batch of " + std::to_string(todo.size()) + " writes failed (" +
+                   e.what() + "); writing them one by one");
     }
     for (auto& w : todo) {
       try {
         st->put_many(w.entries);
         counters.sets += w.entries.size();
-        if (w.rp.pending())
-          w.rp.deliver(ok_atom::value);
+        if (w.rp.pending()) w.rp.deliver(ok_atom::value);
       } catch (const std::exception& e) {
         auto err = fail("put_many", e);
-        if (w.rp.pending())
-          w.rp.deliver(err);
+        if (w.rp.pending()) w.rp.deliver(err);
       }
     }
   }
@@ -112,15 +105,12 @@ struct backend_state {
     entry_ptr e;
     if (!overlay.empty()) {
       auto i = overlay.find(k);
-      if (i != overlay.end())
-        e = i->second;
+      if (i != overlay.end()) e = i->second;
     }
-    if (!e)
-      e = st->get(k);
+    if (!e) e = st->get(k);
     if (e && expired(*e, time->now())) {
       commit();
-      if (st->remove(k))
-        ++counters.expirations;
+      if (st->remove(k)) ++counters.expirations;
       return nullptr;
     }
     return e;
@@ -140,8 +130,7 @@ struct backend_state {
   void stamp(std::vector<keyed_entry>& entries) {
     auto now = time->now();
     for (auto& e : entries) {
-      if (e.entry->metadata.contains("expires_at") || !requested_ttl(*e.entry))
-        continue;
+      if (e.entry->metadata.contains("expires_at") || !requested_ttl(*e.entry)) continue;
       auto copy = std::make_shared<cache_entry>(*e.entry);
       stamp_expiry(*copy, now);
       e.entry = std::move(copy);
@@ -167,8 +156,7 @@ void schedule_commit(backend_pointer self) {
     s.commit();
     return;
   }
-  if (s.commit_scheduled)
-    return;
+  if (s.commit_scheduled) return;
   s.commit_scheduled = true;
   // The commit message queues behind every write already in the mailbox: they join this batch.
   auto me = caf::actor_cast<backend_actor>(self);
@@ -181,14 +169,12 @@ void schedule_commit(backend_pointer self) {
 // Schedules one check for when the earliest lease runs out (none without flights).
 void schedule_lease_check(backend_pointer self) {
   auto& s = self->state;
-  if (s.lease_check_scheduled)
-    return;
+  if (s.lease_check_scheduled) return;
   auto next = s.flights.next_deadline();
-  if (!next)
-    return;
+  if (!next) return;
   s.lease_check_scheduled = true;
-  auto wait = std::chrono::ceil<std::chrono::milliseconds>(
-    *next - detail::single_flight::steady::now());
+  auto wait =
+      std::chrono::ceil<std::chrono::milliseconds>(*next - detail::single_flight::steady::now());
   self->delayed_send(caf::actor_cast<backend_actor>(self),
                      std::max(wait, std::chrono::milliseconds(1)), lease_atom::value);
 }
@@ -228,13 +214,11 @@ caf::result<fetch_result> fetch(backend_pointer self, const fetch_request& req) 
     return s.fail("get", ex);
   }
   s.count(req.k, e);
-  if (e)
-    return fetch_result{std::move(e), 0};
+  if (e) return fetch_result{std::move(e), 0};
   caf::actor_addr sender;
   if (req.watch_sender && self->current_sender()) {
     sender = caf::actor_cast<caf::actor_addr>(self->current_sender());
-    if (s.watched.insert(sender).second)
-      self->monitor(sender);
+    if (s.watched.insert(sender).second) self->monitor(sender);
   }
   auto lease = req.lease_ms > 0 ? std::chrono::milliseconds(req.lease_ms) : s.opts.default_lease;
   detail::single_flight::waiter w{self->make_response_promise<fetch_result>(), sender, lease};
@@ -286,111 +270,109 @@ backend_actor::behavior_type backend(backend_pointer self, std::shared_ptr<store
     self->delayed_send(caf::actor_cast<backend_actor>(self), s.opts.sweep_interval,
                        sweep_atom::value);
   return {
-    [self](get_atom, const key& k) -> caf::result<lookup> {
-      return guarded(self, "get", [&] {
-        auto e = self->state.find(k);
-        self->state.count(k, e);
-        return lookup{std::move(e)};
-      });
-    },
-    [self](get_atom, const std::vector<key>& ks) -> caf::result<std::vector<lookup>> {
-      return guarded(self, "get_many", [&] {
-        auto& s = self->state;
-        std::vector<lookup> out;
-        out.reserve(ks.size());
-        auto now = s.time->now();
-        auto found = s.overlay.empty() ? s.st->get_many(ks) : std::vector<entry_ptr>{};
-        for (size_t i = 0; i < ks.size(); ++i) {
-          entry_ptr e = found.empty() ? s.find(ks[i]) : std::move(found[i]);
-          if (e && expired(*e, now))
-            e = s.find(ks[i]); // removes it
-          s.count(ks[i], e);
-          out.push_back({std::move(e)});
-        }
-        return out;
-      });
-    },
-    [self](put_atom, keyed_entry& e) -> caf::result<ok_atom> {
-      std::vector<keyed_entry> one;
-      one.push_back(std::move(e));
-      return enqueue(self, std::move(one));
-    },
-    [self](put_atom, std::vector<keyed_entry>& es) -> caf::result<ok_atom> {
-      return enqueue(self, std::move(es));
-    },
-    [self](fetch_atom, const fetch_request& req) -> caf::result<fetch_result> {
-      return fetch(self, req);
-    },
-    [self](put_atom, keyed_entry& e, uint64_t) -> caf::result<ok_atom> {
-      // Completing a lease is a set; any set of the key completes its flight.
-      std::vector<keyed_entry> one;
-      one.push_back(std::move(e));
-      return enqueue(self, std::move(one));
-    },
-    [self](abandon_atom, const key& k, uint64_t lease,
-           const computation_failure& failure) -> caf::result<ok_atom> {
-      self->state.flights.abandon(k, lease, make_failure_error(failure));
-      return ok_atom::value;
-    },
-    [self](delete_atom, const key& k) -> caf::result<bool> {
-      self->state.commit();
-      return guarded(self, "remove", [&] {
-        bool removed = self->state.st->remove(k);
-        if (removed)
-          ++self->state.counters.removes;
-        return removed;
-      });
-    },
-    [self](clear_atom) -> caf::result<uint64_t> {
-      self->state.commit();
-      return guarded(self, "clear", [&] {
-        auto n = self->state.st->clear();
-        self->state.counters.removes += n;
-        return n;
-      });
-    },
-    [self](size_atom) -> caf::result<uint64_t> {
-      self->state.commit();
-      return guarded(self, "size", [&] { return self->state.st->size(); });
-    },
-    [self](has_atom, const key& k) -> caf::result<bool> {
-      return guarded(self, "has", [&] { return self->state.find(k) != nullptr; });
-    },
-    [self](scan_atom, const scan_request& req) -> caf::result<scan_page> {
-      self->state.commit();
-      return guarded(self, "scan", [&] {
-        auto page = self->state.st->scan(req);
-        auto now = self->state.time->now();
-        std::erase_if(page.entries, [&](const keyed_entry& e) { return expired(*e.entry, now); });
-        return page;
-      });
-    },
-    [self](stats_atom) -> caf::result<cache_stats> {
-      return guarded(self, "stats", [&] {
-        auto& s = self->state;
-        auto out = s.counters;
-        auto c = s.st->counters();
-        out.entries = c.entries;
-        out.evictions += c.evictions;
-        out.expirations += c.expirations;
-        out.errors += c.errors;
-        return out;
-      });
-    },
-    [self](flush_atom) -> caf::result<ok_atom> {
-      self->state.commit();
-      return guarded(self, "flush", [&] {
-        self->state.st->flush();
+      [self](get_atom, const key& k) -> caf::result<lookup> {
+        return guarded(self, "get", [&] {
+          auto e = self->state.find(k);
+          self->state.count(k, e);
+          return lookup{std::move(e)};
+        });
+      },
+      [self](get_atom, const std::vector<key>& ks) -> caf::result<std::vector<lookup>> {
+        return guarded(self, "get_many", [&] {
+          auto& s = self->state;
+          std::vector<lookup> out;
+          out.reserve(ks.size());
+          auto now = s.time->now();
+          auto found = s.overlay.empty() ? s.st->get_many(ks) : std::vector<entry_ptr>{};
+          for (size_t i = 0; i < ks.size(); ++i) {
+            entry_ptr e = found.empty() ? s.find(ks[i]) : std::move(found[i]);
+            if (e && expired(*e, now)) e = s.find(ks[i]); // removes it
+            s.count(ks[i], e);
+            out.push_back({std::move(e)});
+          }
+          return out;
+        });
+      },
+      [self](put_atom, keyed_entry& e) -> caf::result<ok_atom> {
+        std::vector<keyed_entry> one;
+        one.push_back(std::move(e));
+        return enqueue(self, std::move(one));
+      },
+      [self](put_atom, std::vector<keyed_entry>& es) -> caf::result<ok_atom> {
+        return enqueue(self, std::move(es));
+      },
+      [self](fetch_atom, const fetch_request& req) -> caf::result<fetch_result> {
+        return fetch(self, req);
+      },
+      [self](put_atom, keyed_entry& e, uint64_t) -> caf::result<ok_atom> {
+        // Completing a lease is a set; any set of the key completes its flight.
+        std::vector<keyed_entry> one;
+        one.push_back(std::move(e));
+        return enqueue(self, std::move(one));
+      },
+      [self](abandon_atom, const key& k, uint64_t lease,
+             const computation_failure& failure) -> caf::result<ok_atom> {
+        self->state.flights.abandon(k, lease, make_failure_error(failure));
         return ok_atom::value;
-      });
-    },
-    [self](commit_atom) { self->state.commit(); },
-    [self](lease_atom) {
-      self->state.lease_check_scheduled = false;
-      self->state.flights.expire_due(detail::single_flight::steady::now());
-      schedule_lease_check(self);
-    },
-    [self](sweep_atom) { sweep(self); },
+      },
+      [self](delete_atom, const key& k) -> caf::result<bool> {
+        self->state.commit();
+        return guarded(self, "remove", [&] {
+          bool removed = self->state.st->remove(k);
+          if (removed) ++self->state.counters.removes;
+          return removed;
+        });
+      },
+      [self](clear_atom) -> caf::result<uint64_t> {
+        self->state.commit();
+        return guarded(self, "clear", [&] {
+          auto n = self->state.st->clear();
+          self->state.counters.removes += n;
+          return n;
+        });
+      },
+      [self](size_atom) -> caf::result<uint64_t> {
+        self->state.commit();
+        return guarded(self, "size", [&] { return self->state.st->size(); });
+      },
+      [self](has_atom, const key& k) -> caf::result<bool> {
+        return guarded(self, "has", [&] { return self->state.find(k) != nullptr; });
+      },
+      [self](scan_atom, const scan_request& req) -> caf::result<scan_page> {
+        self->state.commit();
+        return guarded(self, "scan", [&] {
+          auto page = self->state.st->scan(req);
+          auto now = self->state.time->now();
+          std::erase_if(page.entries, [&](const keyed_entry& e) { return expired(*e.entry, now); });
+          return page;
+        });
+      },
+      [self](stats_atom) -> caf::result<cache_stats> {
+        return guarded(self, "stats", [&] {
+          auto& s = self->state;
+          auto out = s.counters;
+          auto c = s.st->counters();
+          out.entries = c.entries;
+          out.evictions += c.evictions;
+          out.expirations += c.expirations;
+          out.errors += c.errors;
+          return out;
+        });
+      },
+      [self](flush_atom) -> caf::result<ok_atom> {
+        self->state.commit();
+        return guarded(self, "flush", [&] {
+          self->state.st->flush();
+          return ok_atom::value;
+        });
+      },
+      [self](commit_atom) { self->state.commit(); },
+      [self](lease_atom) {
+        self->state.lease_check_scheduled = false;
+        self->state.flights.expire_due(detail::single_flight::steady::now());
+        schedule_lease_check(self);
+      },
+      [self](sweep_atom) { sweep(self); },
   };
 }
 

@@ -20,15 +20,15 @@
 // Errors: a failing store answers the request with the store's error (errc::backend_failure,
 // ...); every failure is logged and counted in stats().errors. The actor keeps running.
 
+#include "backends/store.hpp"
+#include "messages/clock.hpp"
+#include "messages/protocol.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <memory>
 
 #include <caf/fwd.hpp>
-
-#include "backends/store.hpp"
-#include "messages/clock.hpp"
-#include "messages/protocol.hpp"
 
 namespace ahvn {
 

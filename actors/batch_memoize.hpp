@@ -20,13 +20,13 @@
 // Concurrency: callable from any number of plain threads at once; batches do not join other
 // callers' computations.
 
+#include "actors/memoize.hpp"
+
 #include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-#include "actors/memoize.hpp"
 
 namespace ahvn {
 
@@ -42,12 +42,11 @@ public:
 
   memoized_batch() = default;
   memoized_batch(std::shared_ptr<const detail::memo_spec> spec, function f)
-    : base(std::move(spec)), f_(std::move(f)) {}
+      : base(std::move(spec)), f_(std::move(f)) {}
 
   /// One output per item of `batch`, in order.
   std::vector<Out> operator()(const std::vector<In>& batch) const {
-    if (batch.empty())
-      return {};
+    if (batch.empty()) return {};
     auto& core = *this->spec_->core;
     const auto n = batch.size();
     std::vector<json> inputs(n);
@@ -69,9 +68,8 @@ public:
       }
     }
     if (!ask.empty())
-      core.read_many(ask, [&](size_t j, const json& v) {
-        outputs[asked[j]].emplace(v.template get<Out>());
-      });
+      core.read_many(
+          ask, [&](size_t j, const json& v) { outputs[asked[j]].emplace(v.template get<Out>()); });
     // 2. The distinct misses, in order of first appearance.
     std::vector<In> missing;
     std::vector<size_t> first_of;                 // index in batch of each missing item
@@ -81,15 +79,14 @@ public:
         missing.push_back(batch[i]);
         first_of.push_back(i);
       }
-    if (missing.empty())
-      return unwrap(std::move(outputs));
+    if (missing.empty()) return unwrap(std::move(outputs));
     // 3. One call for them, one set_many for the results.
     std::vector<Out> computed = f_(missing);
     if (computed.size() != missing.size())
       throw cache_error(errc::invalid_argument,
-                        "batch_memoize '" + this->spec_->name + "': the function returned "
-                          + std::to_string(computed.size()) + " outputs for "
-                          + std::to_string(missing.size()) + " inputs");
+                        "batch_memoize '" + this->spec_->name + "': the function returned " +
+                            std::to_string(computed.size()) + " outputs for " +
+                            std::to_string(missing.size()) + " inputs");
     std::vector<keyed_entry> entries;
     entries.reserve(missing.size());
     for (size_t m = 0; m < missing.size(); ++m) {
@@ -98,8 +95,7 @@ public:
     }
     core.write_many(std::move(entries));
     for (size_t i = 0; i < n; ++i)
-      if (!outputs[i])
-        outputs[i].emplace(computed[missing_slot.at(keys[i])]);
+      if (!outputs[i]) outputs[i].emplace(computed[missing_slot.at(keys[i])]);
     return unwrap(std::move(outputs));
   }
 

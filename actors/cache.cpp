@@ -1,18 +1,17 @@
 #include "actors/cache.hpp"
 
-#include <algorithm>
-
 #include "actors/backend_actor.hpp"
 #include "actors/system.hpp"
+
+#include <algorithm>
 
 namespace ahvn {
 
 // -- iteration ---------------------------------------------------------------------------------
 
 entry_iterator::entry_iterator(std::shared_ptr<detail::cache_core> core, scan_request req)
-  : core_(std::move(core)), req_(std::move(req)), done_(false) {
-  if (req_.limit == 0)
-    req_.limit = 256;
+    : core_(std::move(core)), req_(std::move(req)), done_(false) {
+  if (req_.limit == 0) req_.limit = 256;
   fetch();
 }
 
@@ -22,8 +21,7 @@ void entry_iterator::fetch() {
     page_ = core_->scan(req_);
     pos_ = 0;
     req_.after = page_.last;
-    if (!page_.entries.empty())
-      return;
+    if (!page_.entries.empty()) return;
     if (!page_.more) {
       done_ = true;
       return;
@@ -32,8 +30,7 @@ void entry_iterator::fetch() {
 }
 
 entry_iterator& entry_iterator::operator++() {
-  if (++pos_ < page_.entries.size())
-    return *this;
+  if (++pos_ < page_.entries.size()) return *this;
   if (!page_.more) {
     done_ = true;
     page_.entries.clear();
@@ -46,10 +43,10 @@ entry_iterator& entry_iterator::operator++() {
 // -- construction ----------------------------------------------------------------------------
 
 std::shared_ptr<detail::cache_core> cache::make_core(std::unique_ptr<store> s,
-                                                     caf::actor_system* existing,
-                                                     store_kind kind, cache_options opts) {
-  auto sys = existing ? std::make_unique<system_handle>(*existing)
-                      : std::make_unique<system_handle>();
+                                                     caf::actor_system* existing, store_kind kind,
+                                                     cache_options opts) {
+  auto sys =
+      existing ? std::make_unique<system_handle>(*existing) : std::make_unique<system_handle>();
   auto reader = s->reader();
   backend_options bo;
   bo.detached = kind == store_kind::blocking;
@@ -67,9 +64,9 @@ std::shared_ptr<detail::cache_core> cache::make_core(std::unique_ptr<store> s,
 
 key cache::key_for(std::string_view func, json& inputs) const {
   if (!inputs.is_object())
-    throw cache_error(errc::invalid_inputs, "inputs of '" + std::string(func)
-                                              + "' must be a JSON object, got "
-                                              + inputs.type_name());
+    throw cache_error(errc::invalid_inputs, "inputs of '" + std::string(func) +
+                                                "' must be a JSON object, got " +
+                                                inputs.type_name());
   for (const auto& name : core_->options().exclude)
     inputs.erase(name);
   return compute_key(func, inputs);
@@ -78,9 +75,9 @@ key cache::key_for(std::string_view func, json& inputs) const {
 void cache::set(std::string_view func, json inputs, json output, std::optional<json> expected,
                 json metadata) {
   auto k = key_for(func, inputs);
-  auto e = std::make_shared<cache_entry>(cache_entry::from_args(
-    std::string(func), std::move(inputs), std::move(output), std::move(expected),
-    std::move(metadata)));
+  auto e = std::make_shared<cache_entry>(
+      cache_entry::from_args(std::string(func), std::move(inputs), std::move(output),
+                             std::move(expected), std::move(metadata)));
   core_->put({k, std::move(e)});
 }
 
@@ -92,23 +89,20 @@ void cache::set(const cache_entry& entry) {
 
 std::optional<json> cache::get(std::string_view func, json inputs) {
   auto e = retrieve(func, std::move(inputs));
-  if (!e)
-    return std::nullopt;
+  if (!e) return std::nullopt;
   return e->value();
 }
 
 std::optional<cache_entry> cache::retrieve(std::string_view func, json inputs) {
   auto k = key_for(func, inputs);
   auto found = core_->lookup_call(k, func, inputs);
-  if (!found)
-    return std::nullopt;
+  if (!found) return std::nullopt;
   return *found.entry;
 }
 
 std::optional<cache_entry> cache::find(const key& k) {
   auto found = core_->get(k);
-  if (!found)
-    return std::nullopt;
+  if (!found) return std::nullopt;
   return *found.entry;
 }
 
@@ -116,15 +110,21 @@ bool cache::exists(std::string_view func, json inputs) {
   return core_->has(key_for(func, inputs));
 }
 
-bool cache::contains(const key& k) { return core_->has(k); }
+bool cache::contains(const key& k) {
+  return core_->has(k);
+}
 
 bool cache::remove(std::string_view func, json inputs) {
   return core_->remove(key_for(func, inputs));
 }
 
-bool cache::remove(const key& k) { return core_->remove(k); }
+bool cache::remove(const key& k) {
+  return core_->remove(k);
+}
 
-uint64_t cache::clear() { return core_->clear(); }
+uint64_t cache::clear() {
+  return core_->clear();
+}
 
 void cache::annotate(std::string_view func, json inputs, std::optional<json> expected,
                      json metadata) {
@@ -136,16 +136,18 @@ void cache::annotate(std::string_view func, json inputs, std::optional<json> exp
     return;
   }
   if (!expected)
-    throw cache_error(errc::missing_entry,
-                      "annotate: no cached entry for '" + std::string(func) + "' with inputs "
-                        + dumps_python(inputs, {true, false, -1, false})
-                        + "; give the expected output to create one");
+    throw cache_error(errc::missing_entry, "annotate: no cached entry for '" + std::string(func) +
+                                               "' with inputs " +
+                                               dumps_python(inputs, {true, false, -1, false}) +
+                                               "; give the expected output to create one");
   auto e = std::make_shared<cache_entry>(cache_entry::from_args(
-    std::string(func), std::move(inputs), *expected, *expected, std::move(metadata)));
+      std::string(func), std::move(inputs), *expected, *expected, std::move(metadata)));
   core_->put({k, std::move(e)});
 }
 
-uint64_t cache::size() { return core_->size(); }
+uint64_t cache::size() {
+  return core_->size();
+}
 
 entry_range cache::entries(uint32_t page_size, std::string func) const {
   scan_request req;
@@ -154,14 +156,15 @@ entry_range cache::entries(uint32_t page_size, std::string func) const {
   return {core_, std::move(req)};
 }
 
-entry_iterator cache::begin() const { return {core_, scan_request{}}; }
+entry_iterator cache::begin() const {
+  return {core_, scan_request{}};
+}
 
 std::optional<cache_entry> cache::pop() {
   scan_request req;
   req.limit = 1;
   for (auto it = entry_iterator(core_, req); it != std::default_sentinel; ++it) {
-    if (core_->remove(it.current_key()))
-      return *it;
+    if (core_->remove(it.current_key())) return *it;
   }
   return std::nullopt;
 }
@@ -169,28 +172,24 @@ std::optional<cache_entry> cache::pop() {
 std::vector<cache_entry> cache::popall() {
   std::vector<cache_entry> out;
   for (auto it = begin(); it != end(); ++it)
-    if (core_->remove(it.current_key()))
-      out.push_back(*it);
+    if (core_->remove(it.current_key())) out.push_back(*it);
   return out;
 }
 
 std::vector<cache_entry> cache::filter(const std::function<bool(const cache_entry&)>& pred) const {
   std::vector<cache_entry> out;
   for (const auto& e : *this)
-    if (pred(e))
-      out.push_back(e);
+    if (pred(e)) out.push_back(e);
   return out;
 }
 
 std::vector<cache_entry> cache::filter_annotation(const json& annotation) const {
   return filter([&](const cache_entry& e) {
     auto a = e.metadata.find("annotation");
-    if (a == e.metadata.end() || !a->is_object())
-      return false;
+    if (a == e.metadata.end() || !a->is_object()) return false;
     for (auto it = annotation.begin(); it != annotation.end(); ++it) {
       auto v = a->find(it.key());
-      if (v == a->end() || *v != it.value())
-        return false;
+      if (v == a->end() || *v != it.value()) return false;
     }
     return true;
   });
@@ -199,13 +198,16 @@ std::vector<cache_entry> cache::filter_annotation(const json& annotation) const 
 uint64_t cache::remove_if(const std::function<bool(const cache_entry&)>& pred) {
   uint64_t n = 0;
   for (auto it = begin(); it != end(); ++it)
-    if (pred(*it) && core_->remove(it.current_key()))
-      ++n;
+    if (pred(*it) && core_->remove(it.current_key())) ++n;
   return n;
 }
 
-cache_stats cache::stats() { return core_->stats(); }
+cache_stats cache::stats() {
+  return core_->stats();
+}
 
-void cache::flush() { core_->flush(); }
+void cache::flush() {
+  core_->flush();
+}
 
 } // namespace ahvn

@@ -13,16 +13,6 @@
 // not an object, text that is not UTF-8). A miss is not an error: get/retrieve return nullopt.
 // memoize never throws for cache failures (see actors/memoize.hpp).
 
-#include <cstdint>
-#include <functional>
-#include <iterator>
-#include <memory>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
-
 #include "actors/batch_memoize.hpp"
 #include "actors/cache_core.hpp"
 #include "actors/memoize.hpp"
@@ -32,6 +22,16 @@
 #include "actors/memoize_traits.hpp"
 #include "messages/cache_entry.hpp"
 #include "messages/types.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace ahvn {
 
@@ -71,7 +71,7 @@ private:
 class entry_range {
 public:
   entry_range(std::shared_ptr<detail::cache_core> core, scan_request req)
-    : core_(std::move(core)), req_(std::move(req)) {}
+      : core_(std::move(core)), req_(std::move(req)) {}
   entry_iterator begin() const { return {core_, req_}; }
   std::default_sentinel_t end() const { return {}; }
 
@@ -190,9 +190,8 @@ protected:
   /// Builds the core of a new cache: spawns the backend actor owning `s` on `sys`, or on a new
   /// actor system when `sys` is null. The store is opened by the caller first, so that a
   /// configuration error surfaces before any actor (or actor system) starts.
-  static std::shared_ptr<detail::cache_core> make_core(std::unique_ptr<store> s,
-                                                       caf::actor_system* sys, store_kind kind,
-                                                       cache_options opts);
+  static std::shared_ptr<detail::cache_core>
+  make_core(std::unique_ptr<store> s, caf::actor_system* sys, store_kind kind, cache_options opts);
 
   std::shared_ptr<detail::cache_core> core_;
 

@@ -1,35 +1,33 @@
 #include "actors/cache_core.hpp"
 
+#include "actors/system.hpp"
+#include "messages/log.hpp"
+
 #include <optional>
 
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
-#include "actors/system.hpp"
-#include "messages/log.hpp"
-
 namespace ahvn::detail {
 
 cache_core::cache_core(std::unique_ptr<system_handle> sys, cache_actor backend,
                        std::shared_ptr<concurrent_reader> reader, cache_options opts)
-  : sys_(std::move(sys)),
-    actor_(std::move(backend)),
-    reader_(std::move(reader)),
-    opts_(std::move(opts)),
-    time_(opts_.time_source ? opts_.time_source : clock::system()) {
+    : sys_(std::move(sys)), actor_(std::move(backend)), reader_(std::move(reader)),
+      opts_(std::move(opts)), time_(opts_.time_source ? opts_.time_source : clock::system()) {
   // nop
 }
 
 cache_core::~cache_core() {
-  if (actor_)
-    caf::anon_send_exit(actor_, caf::exit_reason::user_shutdown);
+  if (actor_) caf::anon_send_exit(actor_, caf::exit_reason::user_shutdown);
   actor_ = nullptr;
   reader_.reset();
   sys_.reset(); // an owned system waits here for its actors
 }
 
-caf::actor_system& cache_core::system() const { return sys_->get(); }
+caf::actor_system& cache_core::system() const {
+  return sys_->get();
+}
 
 template <class R, class... Ts>
 R cache_core::request(std::chrono::milliseconds timeout, Ts&&... xs) {
@@ -37,7 +35,7 @@ R cache_core::request(std::chrono::milliseconds timeout, Ts&&... xs) {
   std::optional<R> result;
   caf::error err;
   self->request(actor_, caf::duration{timeout}, std::forward<Ts>(xs)...)
-    .receive([&](R& r) { result = std::move(r); }, [&](caf::error& e) { err = std::move(e); });
+      .receive([&](R& r) { result = std::move(r); }, [&](caf::error& e) { err = std::move(e); });
   if (err) {
     if (auto failure = failure_of(err); failure && failure->error)
       std::rethrow_exception(failure->error); // the very exception the computing caller saw
@@ -76,9 +74,13 @@ bool cache_core::remove(const key& k) {
   return request<bool>(opts_.request_timeout, delete_atom::value, k);
 }
 
-uint64_t cache_core::clear() { return request<uint64_t>(opts_.request_timeout, clear_atom::value); }
+uint64_t cache_core::clear() {
+  return request<uint64_t>(opts_.request_timeout, clear_atom::value);
+}
 
-uint64_t cache_core::size() { return request<uint64_t>(opts_.request_timeout, size_atom::value); }
+uint64_t cache_core::size() {
+  return request<uint64_t>(opts_.request_timeout, size_atom::value);
+}
 
 bool cache_core::has(const key& k) {
   return request<bool>(opts_.request_timeout, has_atom::value, k);
@@ -95,7 +97,9 @@ cache_stats cache_core::stats() {
   return s;
 }
 
-void cache_core::flush() { request<ok_atom>(opts_.request_timeout, flush_atom::value); }
+void cache_core::flush() {
+  request<ok_atom>(opts_.request_timeout, flush_atom::value);
+}
 
 namespace {
 
@@ -107,8 +111,7 @@ bool counted_by_actor(const cache_error& e) {
 } // namespace
 
 cache_core::fast_read cache_core::read_fast(const key& k, const value_visitor& visit) noexcept {
-  if (!reader_)
-    return fast_read::miss;
+  if (!reader_) return fast_read::miss;
   bool visit_failed = false;
   auto guarded = [&](const json& v) {
     try {
@@ -119,14 +122,13 @@ cache_core::fast_read cache_core::read_fast(const key& k, const value_visitor& v
     }
   };
   try {
-    if (!reader_->read_value(k, time_->now(), guarded))
-      return fast_read::miss;
+    if (!reader_->read_value(k, time_->now(), guarded)) return fast_read::miss;
     reader_hits_.fetch_add(1, std::memory_order_relaxed);
     return fast_read::hit;
   } catch (const std::exception& e) {
     if (visit_failed) {
-      count_error("get " + k.to_string() + ": the stored value is unusable, computing instead: "
-                  + e.what());
+      count_error("get " + k.to_string() +
+                  ": the stored value is unusable, computing instead: " + e.what());
       return fast_read::unusable;
     }
     // The store failed on this thread: its actor (which reconnects, reports) may still answer.
@@ -158,15 +160,14 @@ uint64_t cache_core::fetch(const key& k, std::string_view func, const json& inpu
       count_error(what);
     return no_lease;
   }
-  if (res.lease != 0)
-    return res.lease;
+  if (res.lease != 0) return res.lease;
   if (res.entry && res.entry->value()) {
     try {
       visit(*res.entry->value());
       return 0;
     } catch (const std::exception& e) {
-      count_error("get " + k.to_string() + ": the stored value is unusable, computing instead: "
-                  + e.what());
+      count_error("get " + k.to_string() +
+                  ": the stored value is unusable, computing instead: " + e.what());
     }
   }
   return no_lease;
@@ -203,18 +204,17 @@ void cache_core::read_many(const std::vector<key>& ks,
   try {
     found = get_many(ks);
   } catch (const std::exception& e) {
-    count_error(std::string("get_many of ") + std::to_string(ks.size())
-                + " keys failed, computing instead: " + e.what());
+    count_error(std::string("get_many of ") + std::to_string(ks.size()) +
+                " keys failed, computing instead: " + e.what());
     return;
   }
   for (size_t i = 0; i < found.size() && i < ks.size(); ++i) {
-    if (!found[i] || !found[i].entry->value())
-      continue;
+    if (!found[i] || !found[i].entry->value()) continue;
     try {
       visit(i, *found[i].entry->value());
     } catch (const std::exception& e) {
-      count_error("get " + ks[i].to_string() + ": the stored value is unusable, computing instead: "
-                  + e.what());
+      count_error("get " + ks[i].to_string() +
+                  ": the stored value is unusable, computing instead: " + e.what());
     }
   }
 }
@@ -225,8 +225,8 @@ void cache_core::write_many(std::vector<keyed_entry> es) noexcept {
     try {
       put_many(std::move(es));
     } catch (const cache_error& ex) {
-      std::string what = "set_many of " + std::to_string(n)
-                         + " entries failed, the results are not cached: " + ex.what();
+      std::string what = "set_many of " + std::to_string(n) +
+                         " entries failed, the results are not cached: " + ex.what();
       if (counted_by_actor(ex))
         log::warning("ahvn cache: " + what);
       else
@@ -249,8 +249,7 @@ void cache_core::complete_async(keyed_entry e, uint64_t lease) noexcept {
 }
 
 void cache_core::abandon(const key& k, uint64_t lease, std::exception_ptr error) noexcept {
-  if (lease == no_lease || lease == 0)
-    return;
+  if (lease == no_lease || lease == 0) return;
   try {
     std::string what = "the computation failed";
     try {

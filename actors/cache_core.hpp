@@ -8,6 +8,10 @@
 // block the calling thread until the actor answers (or the request timeout passes), so they
 // must not be called from inside an actor (use the actor-side memoize forms there).
 
+#include "backends/store.hpp"
+#include "messages/clock.hpp"
+#include "messages/protocol.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -17,10 +21,6 @@
 #include <vector>
 
 #include <caf/fwd.hpp>
-
-#include "backends/store.hpp"
-#include "messages/clock.hpp"
-#include "messages/protocol.hpp"
 
 namespace ahvn {
 

@@ -14,12 +14,12 @@
 //
 // Concurrency and errors: see actors/cache.hpp.
 
+#include "actors/cache.hpp"
+#include "backends/sql_url.hpp"
+
 #include <string_view>
 
 #include <caf/fwd.hpp>
-
-#include "actors/cache.hpp"
-#include "backends/sql_url.hpp"
 
 namespace ahvn {
 

@@ -13,12 +13,12 @@
 //
 // Concurrency and errors: see actors/cache.hpp. Opening fails with cache_error naming the path.
 
+#include "actors/cache.hpp"
+#include "backends/lmdb_store.hpp"
+
 #include <string>
 
 #include <caf/fwd.hpp>
-
-#include "actors/cache.hpp"
-#include "backends/lmdb_store.hpp"
 
 namespace ahvn {
 

@@ -68,8 +68,7 @@ public:
     pointer operator->() const { return h_.promise().current; }
     iterator& operator++() {
       h_.resume();
-      if (h_.done())
-        rethrow();
+      if (h_.done()) rethrow();
       return *this;
     }
     void operator++(int) { ++*this; }
@@ -79,8 +78,7 @@ public:
 
   private:
     void rethrow() const {
-      if (auto e = h_.promise().error)
-        std::rethrow_exception(e);
+      if (auto e = h_.promise().error) std::rethrow_exception(e);
     }
     friend class generator;
     handle h_;
@@ -101,12 +99,10 @@ public:
 
   /// Starts (or continues) the coroutine up to its first value. Call once.
   iterator begin() {
-    if (!h_)
-      return iterator{};
+    if (!h_) return iterator{};
     h_.resume();
     iterator it{h_};
-    if (h_.done())
-      it.rethrow();
+    if (h_.done()) it.rethrow();
     return it;
   }
   std::default_sentinel_t end() const noexcept { return {}; }
@@ -114,8 +110,7 @@ public:
 private:
   explicit generator(handle h) : h_(h) {}
   void reset() {
-    if (h_)
-      h_.destroy();
+    if (h_) h_.destroy();
     h_ = {};
   }
   handle h_;

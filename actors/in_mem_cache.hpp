@@ -12,10 +12,10 @@
 //
 // Concurrency and errors: see actors/cache.hpp.
 
-#include <caf/fwd.hpp>
-
 #include "actors/cache.hpp"
 #include "backends/memory_store.hpp"
+
+#include <caf/fwd.hpp>
 
 namespace ahvn {
 
@@ -24,8 +24,7 @@ public:
   /// A new cache on an actor system of its own, bounded by `limits` (default: unbounded).
   explicit in_mem_cache(cache_options opts = {}, memory_limits limits = {});
   /// A new cache on `sys`, which must outlive the cache and its memoized functions.
-  explicit in_mem_cache(caf::actor_system& sys, cache_options opts = {},
-                        memory_limits limits = {});
+  explicit in_mem_cache(caf::actor_system& sys, cache_options opts = {}, memory_limits limits = {});
 };
 
 } // namespace ahvn

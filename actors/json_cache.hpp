@@ -10,12 +10,12 @@
 //
 // Concurrency and errors: see actors/cache.hpp.
 
+#include "actors/cache.hpp"
+#include "backends/json_store.hpp"
+
 #include <string>
 
 #include <caf/fwd.hpp>
-
-#include "actors/cache.hpp"
-#include "backends/json_store.hpp"
 
 namespace ahvn {
 

@@ -2,6 +2,9 @@
 
 // The options and the fixed description every memoized function shares (actors/memoize.hpp).
 
+#include "actors/cache_core.hpp"
+#include "messages/cache_entry.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -9,9 +12,6 @@
 #include <string>
 #include <type_traits>
 #include <vector>
-
-#include "actors/cache_core.hpp"
-#include "messages/cache_entry.hpp"
 
 namespace ahvn {
 

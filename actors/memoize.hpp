@@ -27,6 +27,14 @@
 //
 // Concurrency: a memoized object may be called from any number of threads and actors at once.
 
+#include "actors/arguments.hpp"
+#include "actors/cache_core.hpp"
+#include "actors/memo_spec.hpp"
+#include "actors/memoize_actor.hpp"
+#include "messages/cache_entry.hpp"
+#include "messages/error.hpp"
+#include "messages/md5.hpp"
+
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -39,14 +47,6 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
-
-#include "actors/arguments.hpp"
-#include "actors/cache_core.hpp"
-#include "actors/memo_spec.hpp"
-#include "actors/memoize_actor.hpp"
-#include "messages/cache_entry.hpp"
-#include "messages/error.hpp"
-#include "messages/md5.hpp"
 
 namespace ahvn {
 
@@ -76,8 +76,7 @@ public:
     json inputs = json::object();
     size_t i = 0;
     auto add = [&](const auto& arg) {
-      if (spec_->included[i])
-        inputs[spec_->params[i]] = to_input_json(arg);
+      if (spec_->included[i]) inputs[spec_->params[i]] = to_input_json(arg);
       ++i;
     };
     (add(args), ...);
@@ -95,8 +94,7 @@ public:
     try {
       auto write = [&](const auto& arg) {
         offsets[i] = text.size();
-        if (spec_->included[i])
-          write_canonical_arg(text, arg);
+        if (spec_->included[i]) write_canonical_arg(text, arg);
         ++i;
       };
       (write(args), ...);
@@ -109,8 +107,7 @@ public:
     md5 h;
     h.update("{");
     for (size_t j = 0; j < spec_->key_order.size(); ++j) {
-      if (j > 0)
-        h.update(", ");
+      if (j > 0) h.update(", ");
       h.update(spec_->key_prefixes[j]);
       size_t p = spec_->key_order[j];
       h.update(all.substr(offsets[p], offsets[p + 1] - offsets[p]));
@@ -137,8 +134,7 @@ protected:
     auto take = [&](const json& v) { hit.emplace(v.template get<R>()); };
     lease = cache_core::no_lease;
     auto fast = core.read_fast(k, take);
-    if (hit || fast == cache_core::fast_read::unusable)
-      return hit;
+    if (hit || fast == cache_core::fast_read::unusable) return hit;
     lease = core.fetch(k, spec_->name, inputs, take, coalesce);
     return hit;
   }
@@ -174,7 +170,7 @@ public:
   memoized() = default;
 
   memoized(std::shared_ptr<const detail::memo_spec> spec, std::function<R(Args...)> f)
-    : base(std::move(spec)), f_(std::move(f)) {}
+      : base(std::move(spec)), f_(std::move(f)) {}
 
   /// Returns the cached result for these arguments, or computes, stores and returns it.
   /// REQUIRES: not empty; not called from inside an actor's handler (use request() there).
@@ -185,14 +181,12 @@ public:
     std::optional<R> hit;
     auto take = [&](const json& v) { hit.emplace(v.template get<R>()); };
     auto fast = core.read_fast(k, take);
-    if (hit)
-      return std::move(*hit);
+    if (hit) return std::move(*hit);
     json inputs = this->inputs_of(args...);
     uint64_t lease = detail::cache_core::no_lease;
     if (fast == detail::cache_core::fast_read::miss) {
       lease = core.fetch(k, this->spec_->name, inputs, take); // may wait for another caller
-      if (hit)
-        return std::move(*hit);
+      if (hit) return std::move(*hit);
     }
     std::optional<R> result;
     try {

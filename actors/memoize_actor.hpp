@@ -10,6 +10,9 @@
 // reply, they run where the reply is delivered — so deliver from within the same actor (e.g. in
 // a .then handler of `self`), as CAF requires for anything that touches the actor.
 
+#include "actors/memo_spec.hpp"
+#include "messages/protocol.hpp"
+
 #include <atomic>
 #include <exception>
 #include <functional>
@@ -20,9 +23,6 @@
 
 #include <caf/duration.hpp>
 #include <caf/error.hpp>
-
-#include "actors/memo_spec.hpp"
-#include "messages/protocol.hpp"
 
 namespace ahvn {
 
@@ -36,17 +36,15 @@ public:
   using error_fn = std::function<void(std::exception_ptr)>;
 
   reply(value_fn on_value, error_fn on_error)
-    : st_(std::make_shared<state>(std::move(on_value), std::move(on_error))) {}
+      : st_(std::make_shared<state>(std::move(on_value), std::move(on_error))) {}
 
   /// Answers with `value`.
   void deliver(R value) const {
-    if (!st_->done.exchange(true))
-      st_->on_value(std::move(value));
+    if (!st_->done.exchange(true)) st_->on_value(std::move(value));
   }
   /// Answers with a failure (the exception the computation raised).
   void fail(std::exception_ptr error) const {
-    if (!st_->done.exchange(true))
-      st_->on_error(std::move(error));
+    if (!st_->done.exchange(true)) st_->on_error(std::move(error));
   }
   /// True until the first answer.
   bool pending() const { return !st_->done.load(); }
@@ -57,7 +55,7 @@ private:
     ~state() {
       if (!done.exchange(true))
         on_error(std::make_exception_ptr(
-          cache_error(errc::cancelled, "the reply was dropped without an answer")));
+            cache_error(errc::cancelled, "the reply was dropped without an answer")));
     }
     value_fn on_value;
     error_fn on_error;
@@ -75,9 +73,9 @@ public:
   /// Builds the inputs object (only on a miss: a hit never needs it).
   using inputs_fn = std::function<json()>;
 
-  memo_response(Self* self, std::shared_ptr<const detail::memo_spec> spec, key k,
-                inputs_fn inputs, compute_fn compute)
-    : st_(std::make_shared<ctx>()) {
+  memo_response(Self* self, std::shared_ptr<const detail::memo_spec> spec, key k, inputs_fn inputs,
+                compute_fn compute)
+      : st_(std::make_shared<ctx>()) {
     st_->self = self;
     st_->spec = std::move(spec);
     st_->k = k;
@@ -112,36 +110,36 @@ public:
     auto timeout = caf::duration{core.options().lease + core.options().request_timeout};
     auto st = st_;
     st_->self->request(core.actor(), timeout, fetch_atom::value, std::move(req))
-      .then(
-        [st](fetch_result& res) {
-          if (res.entry && res.entry->value()) {
-            std::optional<R> v;
-            try {
-              v.emplace(res.entry->value()->template get<R>());
-            } catch (const std::exception& e) {
-              st->spec->core->count_error("get " + st->k.to_string()
-                                          + ": the stored value is unusable, computing instead: "
-                                          + e.what());
-            }
-            if (v) {
-              st->on_value(std::move(*v));
-              return;
-            }
-            run(st, detail::cache_core::no_lease);
-            return;
-          }
-          run(st, res.lease);
-        },
-        [st](caf::error& err) {
-          if (err.category() == error_category
-              && err.code() == static_cast<uint8_t>(errc::computation_failed)) {
-            st->on_error(std::move(err)); // the caller we waited for failed
-            return;
-          }
-          st->spec->core->count_error("get " + st->k.to_string()
-                                      + " failed, computing instead: " + to_string(err));
-          run(st, detail::cache_core::no_lease);
-        });
+        .then(
+            [st](fetch_result& res) {
+              if (res.entry && res.entry->value()) {
+                std::optional<R> v;
+                try {
+                  v.emplace(res.entry->value()->template get<R>());
+                } catch (const std::exception& e) {
+                  st->spec->core->count_error(
+                      "get " + st->k.to_string() +
+                      ": the stored value is unusable, computing instead: " + e.what());
+                }
+                if (v) {
+                  st->on_value(std::move(*v));
+                  return;
+                }
+                run(st, detail::cache_core::no_lease);
+                return;
+              }
+              run(st, res.lease);
+            },
+            [st](caf::error& err) {
+              if (err.category() == error_category &&
+                  err.code() == static_cast<uint8_t>(errc::computation_failed)) {
+                st->on_error(std::move(err)); // the caller we waited for failed
+                return;
+              }
+              st->spec->core->count_error("get " + st->k.to_string() +
+                                          " failed, computing instead: " + to_string(err));
+              run(st, detail::cache_core::no_lease);
+            });
   }
 
 private:
@@ -160,26 +158,26 @@ private:
 
   static void run(std::shared_ptr<ctx> st, uint64_t lease) {
     reply<R> done(
-      [st, lease](R value) {
-        try {
-          st->spec->core->complete_async(
-            {st->k, st->spec->make_entry(st->inputs, json(value))}, lease);
-        } catch (const std::exception& e) {
-          st->spec->core->count_error("set " + st->k.to_string() + ": " + e.what());
-        }
-        st->on_value(std::move(value));
-      },
-      [st, lease](std::exception_ptr error) {
-        st->spec->core->abandon(st->k, lease, error);
-        std::string what = "the computation failed";
-        try {
-          std::rethrow_exception(error);
-        } catch (const std::exception& e) {
-          what = e.what();
-        } catch (...) {
-        }
-        st->on_error(make_failure_error(computation_failure{std::move(what), error}));
-      });
+        [st, lease](R value) {
+          try {
+            st->spec->core->complete_async({st->k, st->spec->make_entry(st->inputs, json(value))},
+                                           lease);
+          } catch (const std::exception& e) {
+            st->spec->core->count_error("set " + st->k.to_string() + ": " + e.what());
+          }
+          st->on_value(std::move(value));
+        },
+        [st, lease](std::exception_ptr error) {
+          st->spec->core->abandon(st->k, lease, error);
+          std::string what = "the computation failed";
+          try {
+            std::rethrow_exception(error);
+          } catch (const std::exception& e) {
+            what = e.what();
+          } catch (...) {
+          }
+          st->on_error(make_failure_error(computation_failure{std::move(what), error}));
+        });
     try {
       st->compute(done);
     } catch (...) {

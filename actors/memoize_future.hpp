@@ -14,13 +14,13 @@
 // Concurrency: callable from any number of threads at once (not from inside an actor handler
 // if you then wait on the future there: use the reply form, actors/memoize_reply.hpp).
 
+#include "actors/memoize.hpp"
+
 #include <future>
 #include <optional>
 #include <tuple>
 #include <type_traits>
 #include <utility>
-
-#include "actors/memoize.hpp"
 
 namespace ahvn {
 
@@ -37,7 +37,7 @@ public:
   memoized_future() = default;
   memoized_future(std::shared_ptr<const detail::memo_spec> spec,
                   std::function<std::future<T>(Args...)> f)
-    : base(std::move(spec)), f_(std::move(f)) {}
+      : base(std::move(spec)), f_(std::move(f)) {}
 
   /// The cached value, or the function's, as a future. The arguments are copied.
   std::future<T> operator()(Args... args) const {
@@ -60,8 +60,7 @@ public:
 private:
   T compute(const key& k, json inputs, std::tuple<std::decay_t<Args>...>& copies) const {
     uint64_t lease;
-    if (auto hit = this->template lookup<T>(k, inputs, lease))
-      return std::move(*hit);
+    if (auto hit = this->template lookup<T>(k, inputs, lease)) return std::move(*hit);
     std::optional<T> value;
     try {
       value.emplace(std::apply(f_, copies).get());

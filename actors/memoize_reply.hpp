@@ -19,14 +19,14 @@
 //
 // Concurrency: see actors/memoize_actor.hpp (deliver the reply inside the calling actor).
 
+#include "actors/memoize.hpp"
+
 #include <future>
 #include <memory>
 #include <optional>
 #include <tuple>
 #include <type_traits>
 #include <utility>
-
-#include "actors/memoize.hpp"
 
 namespace ahvn {
 
@@ -43,7 +43,7 @@ public:
 
   memoized_reply() = default;
   memoized_reply(std::shared_ptr<const detail::memo_spec> spec, function f)
-    : base(std::move(spec)), f_(std::move(f)) {}
+      : base(std::move(spec)), f_(std::move(f)) {}
 
   /// The call inside a CAF actor (see memo_response). The arguments are copied.
   template <class Self>
@@ -82,14 +82,14 @@ public:
     }
     auto spec = this->spec_;
     reply<T> done(
-      [spec, k, inputs, lease, promise](T value) {
-        spec->core->complete_async({k, spec->make_entry(inputs, json(value))}, lease);
-        promise->set_value(std::move(value));
-      },
-      [spec, k, lease, promise](std::exception_ptr error) {
-        spec->core->abandon(k, lease, error);
-        promise->set_exception(error);
-      });
+        [spec, k, inputs, lease, promise](T value) {
+          spec->core->complete_async({k, spec->make_entry(inputs, json(value))}, lease);
+          promise->set_value(std::move(value));
+        },
+        [spec, k, lease, promise](std::exception_ptr error) {
+          spec->core->abandon(k, lease, error);
+          promise->set_exception(error);
+        });
     try {
       f_(args..., done);
     } catch (...) {

@@ -19,12 +19,12 @@
 //
 // Concurrency: each call returns its own generator, to be consumed on one thread.
 
+#include "actors/generator.hpp"
+#include "actors/memoize.hpp"
+
 #include <memory>
 #include <optional>
 #include <vector>
-
-#include "actors/generator.hpp"
-#include "actors/memoize.hpp"
 
 namespace ahvn {
 
@@ -41,7 +41,7 @@ public:
   memoized_stream() = default;
   memoized_stream(std::shared_ptr<const detail::memo_spec> spec,
                   std::function<generator<T>(Args...)> f)
-    : base(std::move(spec)), f_(std::move(f)) {}
+      : base(std::move(spec)), f_(std::move(f)) {}
 
   /// The items of the stream for these arguments: replayed from the cache, or produced (and
   /// stored once consumed to the end). The arguments are copied into the generator.

@@ -2,12 +2,12 @@
 
 // Type traits that pick a memoize form from a function's signature (actors/cache.hpp).
 
+#include "actors/generator.hpp"
+#include "actors/memoize_actor.hpp"
+
 #include <future>
 #include <type_traits>
 #include <vector>
-
-#include "actors/generator.hpp"
-#include "actors/memoize_actor.hpp"
 
 namespace ahvn::detail {
 
@@ -50,7 +50,7 @@ struct split_last<type_list<Done...>, Last> {
 };
 template <class... Done, class X, class Y, class... Rest>
 struct split_last<type_list<Done...>, X, Y, Rest...>
-  : split_last<type_list<Done..., X>, Y, Rest...> {};
+    : split_last<type_list<Done..., X>, Y, Rest...> {};
 
 template <class... Ts>
 using last_t = typename split_last<type_list<>, Ts...>::last;

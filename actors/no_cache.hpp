@@ -5,9 +5,9 @@
 //
 // Concurrency and errors: see actors/cache.hpp.
 
-#include <caf/fwd.hpp>
-
 #include "actors/cache.hpp"
+
+#include <caf/fwd.hpp>
 
 namespace ahvn {
 

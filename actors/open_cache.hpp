@@ -19,12 +19,12 @@
 // naming the URL (without any password) and the problem; a store that cannot open throws its own
 // error (errc::backend_failure, errc::unreachable, ...).
 
+#include "actors/cache.hpp"
+
 #include <cstdint>
 #include <string_view>
 
 #include <caf/fwd.hpp>
-
-#include "actors/cache.hpp"
 
 namespace ahvn {
 

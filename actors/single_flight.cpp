@@ -4,8 +4,7 @@ namespace ahvn::detail {
 
 single_flight::outcome single_flight::miss(const key& k, const waiter& w, bool coalesce,
                                            steady::time_point now) {
-  if (!coalesce)
-    return {next_lease(), false};
+  if (!coalesce) return {next_lease(), false};
   auto [it, fresh] = flights_.try_emplace(k);
   if (fresh) {
     it->second.lease = next_lease();
@@ -19,32 +18,27 @@ single_flight::outcome single_flight::miss(const key& k, const waiter& w, bool c
 
 void single_flight::complete(const key& k, const entry_ptr& e) {
   auto it = flights_.find(k);
-  if (it == flights_.end())
-    return;
+  if (it == flights_.end()) return;
   auto waiters = std::move(it->second.waiters);
   flights_.erase(it);
   for (auto& w : waiters)
-    if (w.rp.pending())
-      w.rp.deliver(fetch_result{e, 0});
+    if (w.rp.pending()) w.rp.deliver(fetch_result{e, 0});
 }
 
 void single_flight::abandon(const key& k, uint64_t lease, const caf::error& err) {
   auto it = flights_.find(k);
-  if (it == flights_.end() || it->second.lease != lease)
-    return;
+  if (it == flights_.end() || it->second.lease != lease) return;
   auto waiters = std::move(it->second.waiters);
   flights_.erase(it);
   for (auto& w : waiters)
-    if (w.rp.pending())
-      w.rp.deliver(err);
+    if (w.rp.pending()) w.rp.deliver(err);
 }
 
 bool single_flight::pass_on(flight& f, steady::time_point now) {
   while (!f.waiters.empty()) {
     auto w = std::move(f.waiters.front());
     f.waiters.pop_front();
-    if (!w.rp.pending())
-      continue;
+    if (!w.rp.pending()) continue;
     f.lease = next_lease();
     f.holder = w.watched;
     f.deadline = now + w.lease;
@@ -78,8 +72,7 @@ void single_flight::down(const caf::actor_addr& who, steady::time_point now) {
 std::optional<single_flight::steady::time_point> single_flight::next_deadline() const {
   std::optional<steady::time_point> out;
   for (const auto& [k, f] : flights_)
-    if (!out || f.deadline < *out)
-      out = f.deadline;
+    if (!out || f.deadline < *out) out = f.deadline;
   return out;
 }
 

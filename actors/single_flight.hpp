@@ -5,6 +5,8 @@
 //
 // Concurrency: owned by one actor; no synchronization.
 
+#include "messages/protocol.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -15,8 +17,6 @@
 #include <caf/actor_addr.hpp>
 #include <caf/typed_response_promise.hpp>
 
-#include "messages/protocol.hpp"
-
 namespace ahvn::detail {
 
 class single_flight {
@@ -25,13 +25,13 @@ public:
 
   struct waiter {
     caf::typed_response_promise<fetch_result> rp;
-    caf::actor_addr watched;           ///< set if its death should pass the lease on
+    caf::actor_addr watched;            ///< set if its death should pass the lease on
     std::chrono::milliseconds lease{0}; ///< how long it may compute once it gets the lease
   };
 
   /// What happened to a fetch that missed.
   struct outcome {
-    uint64_t lease = 0;  ///< nonzero: the caller got the lease (answer it now)
+    uint64_t lease = 0;   ///< nonzero: the caller got the lease (answer it now)
     bool waiting = false; ///< the caller joined a flight (its promise will be answered)
   };
 

@@ -5,11 +5,11 @@
 //
 // Concurrency and errors: see actors/cache.hpp.
 
+#include "actors/cache.hpp"
+
 #include <memory>
 
 #include <caf/fwd.hpp>
-
-#include "actors/cache.hpp"
 
 namespace ahvn {
 

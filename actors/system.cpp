@@ -1,13 +1,13 @@
 #include "actors/system.hpp"
 
+#include "messages/protocol.hpp"
+
 #include <algorithm>
 #include <thread>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/atom.hpp>
-
-#include "messages/protocol.hpp"
 
 namespace ahvn {
 
@@ -21,9 +21,8 @@ std::unique_ptr<caf::actor_system_config> make_system_config() {
 }
 
 system_handle::system_handle()
-  : cfg_(make_system_config()),
-    owned_(std::make_unique<caf::actor_system>(*cfg_)),
-    sys_(owned_.get()) {
+    : cfg_(make_system_config()), owned_(std::make_unique<caf::actor_system>(*cfg_)),
+      sys_(owned_.get()) {
   // nop
 }
 

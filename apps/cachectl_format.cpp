@@ -72,7 +72,9 @@ key parse_key_arg(std::string_view text, std::string_view what) {
   return *k;
 }
 
-std::string jsonl_line(const cache_entry& e) { return to_python_jsonl(e); }
+std::string jsonl_line(const cache_entry& e) {
+  return to_python_jsonl(e);
+}
 
 std::string keyed_json_line(const key& k, const cache_entry& e) {
   // The export line with the key in front: {"key": "...", "func": ...}.

@@ -2,6 +2,9 @@
 // cache (LMDB in ./demo-cache), showing cold versus warm times and the cache's counters. A second
 // run starts warm from disk. --cache takes any cache URL (mem:, json:DIR, sqlite:FILE, ...).
 
+#include "actors/open_cache.hpp"
+#include "messages/error.hpp"
+
 #include <chrono>
 #include <cstdlib>
 #include <iomanip>
@@ -11,9 +14,6 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
-
-#include "actors/open_cache.hpp"
-#include "messages/error.hpp"
 
 namespace {
 
@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   std::string url = "lmdb:demo-cache";
   app.add_option("--cache", url, "the cache URL")->capture_default_str();
   app.add_option("--delay-ms", delay_ms, "how long the slow function takes per call")
-    ->capture_default_str();
+      ->capture_default_str();
   app.add_option("--fib", fib_n, "which Fibonacci number to compute")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
@@ -54,18 +54,19 @@ int main(int argc, char** argv) {
 
   // A slow function: stands in for an LLM or remote API call.
   int api_calls = 0;
-  auto ask = cache.memoize({.name = "ask", .params = {"question", "temperature"}},
-                           [&](const std::string& question, double temperature) {
-                             ++api_calls;
-                             std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
-                             return "answer to '" + question + "' at t=" + std::to_string(temperature);
-                           });
+  auto ask =
+      cache.memoize({.name = "ask", .params = {"question", "temperature"}},
+                    [&](const std::string& question, double temperature) {
+                      ++api_calls;
+                      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+                      return "answer to '" + question + "' at t=" + std::to_string(temperature);
+                    });
   // A recursive function: each value computed once, then every call is a hit.
   ahvn::memoized<unsigned long long(int)> fibonacci;
-  fibonacci = cache.memoize({.name = "fibonacci", .params = {"n"}},
-                            [&](int n) -> unsigned long long {
-                              return n <= 1 ? n : fibonacci(n - 2) + fibonacci(n - 1);
-                            });
+  fibonacci =
+      cache.memoize({.name = "fibonacci", .params = {"n"}}, [&](int n) -> unsigned long long {
+        return n <= 1 ? n : fibonacci(n - 2) + fibonacci(n - 1);
+      });
 
   std::vector<std::string> questions = {"What is Python?", "What is an actor?",
                                         "Why cache LLM calls?", "What is LMDB?"};

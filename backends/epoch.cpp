@@ -20,8 +20,8 @@ std::atomic<thread_record*> records{nullptr};
 thread_record* acquire_record() {
   for (auto* r = records.load(std::memory_order_acquire); r != nullptr; r = r->next) {
     bool expected = false;
-    if (!r->in_use.load(std::memory_order_relaxed)
-        && r->in_use.compare_exchange_strong(expected, true, std::memory_order_acq_rel))
+    if (!r->in_use.load(std::memory_order_relaxed) &&
+        r->in_use.compare_exchange_strong(expected, true, std::memory_order_acq_rel))
       return r;
   }
   auto* r = new thread_record;
@@ -54,11 +54,9 @@ uint64_t try_advance() {
   std::atomic_thread_fence(std::memory_order_seq_cst);
   for (auto* r = records.load(std::memory_order_acquire); r != nullptr; r = r->next) {
     uint64_t s = r->state.load(std::memory_order_acquire);
-    if ((s & 1) != 0 && (s >> 1) != e)
-      return e;
+    if ((s & 1) != 0 && (s >> 1) != e) return e;
   }
-  if (global_epoch.compare_exchange_strong(e, e + 1, std::memory_order_seq_cst))
-    return e + 1;
+  if (global_epoch.compare_exchange_strong(e, e + 1, std::memory_order_seq_cst)) return e + 1;
   return e; // another owner advanced it
 }
 
@@ -66,23 +64,20 @@ uint64_t try_advance() {
 
 epoch_pin::epoch_pin() {
   auto& r = local_record();
-  if (r.depth++ > 0)
-    return;
+  if (r.depth++ > 0) return;
   uint64_t e = global_epoch.load(std::memory_order_relaxed);
   for (;;) {
     r.state.store((e << 1) | 1, std::memory_order_relaxed);
     std::atomic_thread_fence(std::memory_order_seq_cst);
     uint64_t now = global_epoch.load(std::memory_order_relaxed);
-    if (now == e)
-      return;
+    if (now == e) return;
     e = now; // announce the epoch that is current after our announcement is visible
   }
 }
 
 epoch_pin::~epoch_pin() {
   auto& r = local_record();
-  if (--r.depth == 0)
-    r.state.store(0, std::memory_order_release);
+  if (--r.depth == 0) r.state.store(0, std::memory_order_release);
 }
 
 retire_list::~retire_list() {
@@ -95,12 +90,11 @@ void retire_list::retire(void* p, deleter del) {
 }
 
 size_t retire_list::collect() {
-  if (items_.empty())
-    return 0;
+  if (items_.empty()) return 0;
   uint64_t e = try_advance();
   auto safe = [e](const item& i) { return i.epoch + 2 <= e; };
-  auto keep = std::stable_partition(items_.begin(), items_.end(),
-                                    [&](const item& i) { return !safe(i); });
+  auto keep =
+      std::stable_partition(items_.begin(), items_.end(), [&](const item& i) { return !safe(i); });
   for (auto it = keep; it != items_.end(); ++it)
     it->del(it->p);
   items_.erase(keep, items_.end());

@@ -287,7 +287,8 @@ void lmdb_store::write_encoded(std::span<const keyed_entry> entries, const char*
     if (size > env_->size_limit() / 2)
       throw cache_error(errc::invalid_argument,
                         url_ + ": " + operation + ": the entry under key " + e.k.to_string() +
-                            " is " + std::to_string(size) + " bytes, more than half of size_limit (" +
+                            " is " + std::to_string(size) +
+                            " bytes, more than half of size_limit (" +
                             std::to_string(env_->size_limit()) + " bytes); nothing was written");
   }
   // One transaction for the batch; a batch too large for one (past a quarter of the limit) is

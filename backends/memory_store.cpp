@@ -1,12 +1,12 @@
 #include "backends/memory_store.hpp"
 
-#include <atomic>
-
 #include "backends/epoch.hpp"
 #include "backends/memory_table.hpp"
 #include "messages/error.hpp"
 #include "messages/log.hpp"
 #include "messages/ttl.hpp"
+
+#include <atomic>
 
 namespace ahvn {
 
@@ -34,13 +34,10 @@ protected:
     {
       epoch_pin pin;
       const mem_node* n = s.table.find(k);
-      if (n == nullptr || (n->expires_ms != 0 && n->expires_ms <= unix_ms(now)))
-        return false;
+      if (n == nullptr || (n->expires_ms != 0 && n->expires_ms <= unix_ms(now))) return false;
       encoded_view view;
-      if (!view_encoded(n->bytes(), view) || view.value.empty())
-        return false;
-      if (s.bounded)
-        n->stamp.store(s.next_stamp(), std::memory_order_relaxed);
+      if (!view_encoded(n->bytes(), view) || view.value.empty()) return false;
+      if (s.bounded) n->stamp.store(s.next_stamp(), std::memory_order_relaxed);
       value = decode_msgpack(view.value, "mem:");
     }
     // The visitor runs unpinned: it may take long or call into other caches.
@@ -55,51 +52,47 @@ private:
 } // namespace
 
 memory_store::memory_store(memory_limits limits)
-  : state_(std::make_shared<state>()), limits_(limits) {
+    : state_(std::make_shared<state>()), limits_(limits) {
   state_->bounded = limits.max_entries > 0 || limits.max_bytes > 0;
 }
 
 memory_store::~memory_store() = default;
 
 void memory_store::touch(const key& k) {
-  if (!state_->bounded)
-    return;
+  if (!state_->bounded) return;
   if (const mem_node* n = state_->table.find(k))
     n->stamp.store(state_->next_stamp(), std::memory_order_relaxed);
 }
 
 entry_ptr memory_store::get(const key& k) {
   const mem_node* n = state_->table.find(k);
-  if (n == nullptr)
-    return nullptr;
+  if (n == nullptr) return nullptr;
   return std::make_shared<cache_entry>(decode_entry(n->bytes(), "mem: key " + k.to_string()));
 }
 
-bool memory_store::contains(const key& k) { return state_->table.find(k) != nullptr; }
+bool memory_store::contains(const key& k) {
+  return state_->table.find(k) != nullptr;
+}
 
 void memory_store::insert(const key& k, const cache_entry& e) {
   auto encoded = encode_entry(e);
   auto footprint = sizeof(mem_node) + encoded.size();
   if (limits_.max_bytes > 0 && footprint > limits_.max_bytes)
     throw cache_error(errc::invalid_argument,
-                      "mem: an entry of " + std::to_string(footprint)
-                        + " bytes cannot fit max_bytes = " + std::to_string(limits_.max_bytes));
+                      "mem: an entry of " + std::to_string(footprint) +
+                          " bytes cannot fit max_bytes = " + std::to_string(limits_.max_bytes));
   int64_t expires = expires_at_ms(e);
   uint64_t stamp = state_->bounded ? state_->next_stamp() : 0;
   auto* n = mem_node::make(k, encoded, expires, stamp);
   const mem_node* old = state_->table.upsert(n);
   if (old != nullptr) {
     bytes_ -= old->footprint();
-    if (state_->bounded)
-      lru_.erase({old->filed, k});
-    if (old->expires_ms != 0)
-      expiring_.erase({old->expires_ms, k});
+    if (state_->bounded) lru_.erase({old->filed, k});
+    if (old->expires_ms != 0) expiring_.erase({old->expires_ms, k});
   }
   bytes_ += n->footprint();
-  if (state_->bounded)
-    lru_.insert({stamp, k});
-  if (expires != 0)
-    expiring_.insert({expires, k});
+  if (state_->bounded) lru_.insert({stamp, k});
+  if (expires != 0) expiring_.insert({expires, k});
 }
 
 void memory_store::put(const key& k, entry_ptr e) {
@@ -118,21 +111,17 @@ void memory_store::put_many(std::span<const keyed_entry> entries) {
 // Unpublishes the entry under `k` and forgets it in every index. REQUIRES: it is present.
 void memory_store::drop(key k, bool evicted) {
   const mem_node* n = state_->table.find(k);
-  if (state_->bounded)
-    lru_.erase({n->filed, k});
-  if (n->expires_ms != 0)
-    expiring_.erase({n->expires_ms, k});
+  if (state_->bounded) lru_.erase({n->filed, k});
+  if (n->expires_ms != 0) expiring_.erase({n->expires_ms, k});
   bytes_ -= *state_->table.erase(k);
-  if (evicted)
-    ++evictions_;
+  if (evicted) ++evictions_;
 }
 
 void memory_store::evict_to_limits() {
-  if (!state_->bounded)
-    return;
+  if (!state_->bounded) return;
   auto over = [&] {
-    return (limits_.max_entries > 0 && state_->table.size() > limits_.max_entries)
-           || (limits_.max_bytes > 0 && bytes_ > limits_.max_bytes);
+    return (limits_.max_entries > 0 && state_->table.size() > limits_.max_entries) ||
+           (limits_.max_bytes > 0 && bytes_ > limits_.max_bytes);
   };
   while (over() && !lru_.empty()) {
     auto [filed, k] = *lru_.begin();
@@ -152,8 +141,7 @@ void memory_store::evict_to_limits() {
 }
 
 bool memory_store::remove(const key& k) {
-  if (state_->table.find(k) == nullptr)
-    return false;
+  if (state_->table.find(k) == nullptr) return false;
   drop(k, false);
   collect();
   return true;
@@ -169,7 +157,9 @@ uint64_t memory_store::clear() {
   return n;
 }
 
-uint64_t memory_store::size() { return state_->table.size(); }
+uint64_t memory_store::size() {
+  return state_->table.size();
+}
 
 scan_page memory_store::scan(const scan_request& req) {
   scan_page page;
@@ -187,11 +177,10 @@ scan_page memory_store::scan(const scan_request& req) {
     page.last = n->k;
     if (!req.func.empty()) {
       encoded_view view;
-      if (view_encoded(n->bytes(), view) && view.func != req.func)
-        continue;
+      if (view_encoded(n->bytes(), view) && view.func != req.func) continue;
     }
-    page.entries.push_back({n->k, std::make_shared<cache_entry>(decode_entry(
-                                    n->bytes(), "mem: key " + n->k.to_string()))});
+    page.entries.push_back({n->k, std::make_shared<cache_entry>(
+                                      decode_entry(n->bytes(), "mem: key " + n->k.to_string()))});
   }
   return page;
 }
@@ -205,8 +194,7 @@ uint64_t memory_store::sweep_expired(time_point now, std::optional<key>& cursor,
     drop(k, false);
     ++removed;
   }
-  if (removed > 0)
-    collect();
+  if (removed > 0) collect();
   return removed;
 }
 
@@ -222,6 +210,8 @@ std::shared_ptr<concurrent_reader> memory_store::reader() {
   return std::make_shared<memory_reader>(state_);
 }
 
-size_t memory_store::collect() { return state_->table.collect(); }
+size_t memory_store::collect() {
+  return state_->table.collect();
+}
 
 } // namespace ahvn

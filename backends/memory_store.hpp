@@ -12,12 +12,12 @@
 // use reader() only. Memory retired by the owner is freed by collect() once readers moved on:
 // the owner calls it after writes (the backend actor does this for you).
 
+#include "backends/store.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <set>
 #include <utility>
-
-#include "backends/store.hpp"
 
 namespace ahvn {
 

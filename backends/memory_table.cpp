@@ -10,7 +10,9 @@ namespace {
 
 mem_node* const tombstone = reinterpret_cast<mem_node*>(uintptr_t{1});
 
-bool is_node(const mem_node* p) { return p != nullptr && p != tombstone; }
+bool is_node(const mem_node* p) {
+  return p != nullptr && p != tombstone;
+}
 
 constexpr size_t min_capacity = 16;
 
@@ -38,7 +40,9 @@ mem_node* mem_node::make(const key& k, std::string_view encoded, int64_t expires
   return n;
 }
 
-void mem_node::destroy(void* p) { ::operator delete(p); }
+void mem_node::destroy(void* p) {
+  ::operator delete(p);
+}
 
 // -- slots -------------------------------------------------------------------------------------
 
@@ -73,8 +77,7 @@ memory_table::~memory_table() {
   auto* t = table_.load(std::memory_order_relaxed);
   for (size_t i = 0; i < t->capacity(); ++i) {
     auto* p = t->s[i].load(std::memory_order_relaxed);
-    if (is_node(p))
-      mem_node::destroy(p);
+    if (is_node(p)) mem_node::destroy(p);
   }
   slots::destroy(t);
 }
@@ -86,10 +89,8 @@ const mem_node* memory_table::find(const key& k) const {
   size_t i = t->home(k);
   for (size_t n = 0; n <= t->mask; ++n, i = (i + 1) & t->mask) {
     const mem_node* p = t->s[i].load(std::memory_order_acquire);
-    if (p == nullptr)
-      return nullptr;
-    if (p != tombstone && p->k == k)
-      return p;
+    if (p == nullptr) return nullptr;
+    if (p != tombstone && p->k == k) return p;
   }
   return nullptr;
 }
@@ -99,8 +100,7 @@ const mem_node* memory_table::find(const key& k) const {
 void memory_table::grow_if_needed() {
   auto* t = table_.load(std::memory_order_relaxed);
   // Keep at least half the slots empty so that probe chains stay short.
-  if ((live_ + tombstones_ + 1) * 2 <= t->capacity())
-    return;
+  if ((live_ + tombstones_ + 1) * 2 <= t->capacity()) return;
   rehash(pow2_at_least((live_ + 1) * 4));
 }
 
@@ -109,8 +109,7 @@ void memory_table::rehash(size_t capacity) {
   auto* t = slots::make(capacity);
   for (size_t i = 0; i < old->capacity(); ++i) {
     auto* p = old->s[i].load(std::memory_order_relaxed);
-    if (!is_node(p))
-      continue;
+    if (!is_node(p)) continue;
     size_t j = t->home(p->k);
     while (t->s[j].load(std::memory_order_relaxed) != nullptr)
       j = (j + 1) & t->mask;
@@ -140,8 +139,7 @@ const mem_node* memory_table::upsert(mem_node* n) {
       return nullptr;
     }
     if (p == tombstone) {
-      if (first_tombstone == SIZE_MAX)
-        first_tombstone = i;
+      if (first_tombstone == SIZE_MAX) first_tombstone = i;
     } else if (p->k == n->k) {
       t->s[i].store(n, std::memory_order_release);
       retired_.retire(p, &mem_node::destroy);
@@ -156,8 +154,7 @@ std::optional<size_t> memory_table::erase(const key& k) {
   size_t i = t->home(k);
   for (size_t n = 0; n <= t->mask; ++n, i = (i + 1) & t->mask) {
     auto* p = t->s[i].load(std::memory_order_relaxed);
-    if (p == nullptr)
-      return std::nullopt;
+    if (p == nullptr) return std::nullopt;
     if (p != tombstone && p->k == k) {
       size_t footprint = p->footprint();
       t->s[i].store(tombstone, std::memory_order_release);
@@ -175,8 +172,7 @@ void memory_table::clear() {
   table_.store(slots::make(min_capacity), std::memory_order_release);
   for (size_t i = 0; i < old->capacity(); ++i) {
     auto* p = old->s[i].load(std::memory_order_relaxed);
-    if (is_node(p))
-      retired_.retire(p, &mem_node::destroy);
+    if (is_node(p)) retired_.retire(p, &mem_node::destroy);
   }
   retired_.retire(old, &slots::destroy);
   live_ = 0;
@@ -198,23 +194,18 @@ std::vector<const mem_node*> memory_table::scan(const std::optional<key>& after,
     size_t i = h0;
     for (size_t steps = 0; steps < cap; ++steps, i = (i + 1) & t->mask) {
       const mem_node* p = t->s[i].load(std::memory_order_relaxed);
-      if (p == nullptr && (i >= h1 || i < h0))
-        break;
-      if (!is_node(p))
-        continue;
+      if (p == nullptr && (i >= h1 || i < h0)) break;
+      if (!is_node(p)) continue;
       size_t h = t->home(p->k);
-      if (h >= h0 && h < h1 && (!after || *after < p->k))
-        out.push_back(p);
+      if (h >= h0 && h < h1 && (!after || *after < p->k)) out.push_back(p);
     }
     std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
               [](const mem_node* a, const mem_node* b) { return a->k < b->k; });
     h0 = h1;
-    if (out.size() >= limit)
-      break;
+    if (out.size() >= limit) break;
   }
   more = out.size() > limit || h0 < cap;
-  if (out.size() > limit)
-    out.resize(limit);
+  if (out.size() > limit) out.resize(limit);
   return out;
 }
 

@@ -12,6 +12,9 @@
 // Caveats: writer functions must only be called by the owner. A node reference obtained by a
 // reader is valid only while its epoch_pin lives.
 
+#include "backends/epoch.hpp"
+#include "messages/key.hpp"
+
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -19,26 +22,22 @@
 #include <string_view>
 #include <vector>
 
-#include "backends/epoch.hpp"
-#include "messages/key.hpp"
-
 namespace ahvn::detail {
 
 /// One entry: its key, expiry, LRU stamp and encoded bytes (encode_entry), in one allocation.
 struct mem_node {
   key k;
   mutable std::atomic<uint64_t> stamp; ///< LRU recency; readers bump it on a hit in bounded stores.
-  uint64_t filed;              ///< The stamp the owner's LRU index holds (owner only).
-  int64_t expires_ms;          ///< Unix milliseconds; 0: never.
-  uint32_t size;               ///< Encoded bytes that follow the node.
+  uint64_t filed;                      ///< The stamp the owner's LRU index holds (owner only).
+  int64_t expires_ms;                  ///< Unix milliseconds; 0: never.
+  uint32_t size;                       ///< Encoded bytes that follow the node.
 
   std::string_view bytes() const { return {reinterpret_cast<const char*>(this + 1), size}; }
   /// Bytes the node occupies (what max_bytes counts).
   size_t footprint() const { return sizeof(mem_node) + size; }
 
   /// A new node holding a copy of `encoded`. Throws std::bad_alloc.
-  static mem_node* make(const key& k, std::string_view encoded, int64_t expires_ms,
-                        uint64_t stamp);
+  static mem_node* make(const key& k, std::string_view encoded, int64_t expires_ms, uint64_t stamp);
   static void destroy(void* p);
 };
 

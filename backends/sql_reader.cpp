@@ -1,5 +1,9 @@
 #include "backends/sql_reader.hpp"
 
+#include "backends/sql_row.hpp"
+#include "messages/error.hpp"
+#include "messages/ttl.hpp"
+
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -10,10 +14,6 @@
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
-
-#include "backends/sql_row.hpp"
-#include "messages/error.hpp"
-#include "messages/ttl.hpp"
 
 namespace ahvn {
 
@@ -34,28 +34,23 @@ struct session_slot {
 class sql_reader final : public concurrent_reader {
 public:
   sql_reader(sql_options opts, size_t max_sessions)
-    : opts_(std::move(opts)),
-      url_(to_url(opts_)),
-      conn_(connection_string(opts_)),
-      jsonb_(opts_.provider == "postgresql" || opts_.provider == "postgres"),
-      slots_(max_sessions) {}
+      : opts_(std::move(opts)), url_(to_url(opts_)), conn_(connection_string(opts_)),
+        jsonb_(opts_.provider == "postgresql" || opts_.provider == "postgres"),
+        slots_(max_sessions) {}
 
 protected:
   bool read_value_impl(const key& k, time_point now, void* ctx, visit_fn fn) override {
     session_slot* s = claim();
-    if (s == nullptr)
-      return false; // every session busy: the caller asks the store's actor instead
+    if (s == nullptr) return false; // every session busy: the caller asks the store's actor instead
     struct release {
       session_slot* s;
       ~release() { s->busy.store(false, std::memory_order_release); }
     } guard{s};
     std::optional<std::string> content;
     try {
-      if (!s->sql && !open(*s))
-        return false;
+      if (!s->sql && !open(*s)) return false;
       s->id = k.to_padded();
-      if (s->get->execute(true) && s->ind != soci::i_null)
-        content = std::move(s->content);
+      if (s->get->execute(true) && s->ind != soci::i_null) content = std::move(s->content);
       if (opts_.provider == "sqlite")
         s->get->fetch(); // run to the end: releases SQLite's read snapshot
     } catch (const std::exception& ex) {
@@ -65,11 +60,9 @@ protected:
       s->retry_after = steady::now() + std::chrono::seconds(1);
       throw cache_error(errc::backend_failure, url_ + ": get (reader): " + ex.what());
     }
-    if (!content)
-      return false;
+    if (!content) return false;
     cache_entry e = decode_row_content(std::move(*content), url_ + " id " + s->id, jsonb_);
-    if (expired(e, now) || !e.value())
-      return false;
+    if (expired(e, now) || !e.value()) return false;
     fn(ctx, *e.value());
     return true;
   }
@@ -78,8 +71,8 @@ private:
   session_slot* claim() {
     for (auto& s : slots_) {
       bool expected = false;
-      if (!s.busy.load(std::memory_order_relaxed)
-          && s.busy.compare_exchange_strong(expected, true, std::memory_order_acquire))
+      if (!s.busy.load(std::memory_order_relaxed) &&
+          s.busy.compare_exchange_strong(expected, true, std::memory_order_acquire))
         return &s;
     }
     return nullptr;
@@ -87,8 +80,7 @@ private:
 
   // Opens the slot's session; false (without throwing) while a recent failure is cooling down.
   bool open(session_slot& s) {
-    if (steady::now() < s.retry_after)
-      return false;
+    if (steady::now() < s.retry_after) return false;
     if (opts_.provider == "sqlite") {
       s.sql = std::make_unique<soci::session>(soci::sqlite3, conn_);
       int timeout = 0;
@@ -99,8 +91,8 @@ private:
       s.sql = std::make_unique<soci::session>(soci::mysql, conn_);
     }
     s.get = std::make_unique<soci::statement>(
-      (s.sql->prepare << "SELECT content FROM cache_orm WHERE id = :id", soci::use(s.id),
-       soci::into(s.content, s.ind)));
+        (s.sql->prepare << "SELECT content FROM cache_orm WHERE id = :id", soci::use(s.id),
+         soci::into(s.content, s.ind)));
     return true;
   }
 
@@ -114,8 +106,7 @@ private:
 } // namespace
 
 std::shared_ptr<concurrent_reader> make_sql_reader(const sql_options& opts, size_t max_sessions) {
-  if (opts.provider == "sqlite" && opts.database == ":memory:")
-    return nullptr;
+  if (opts.provider == "sqlite" && opts.database == ":memory:") return nullptr;
   return std::make_shared<sql_reader>(opts, max_sessions);
 }
 

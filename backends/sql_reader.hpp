@@ -11,10 +11,10 @@
 // session's server is unreachable, a read reports a miss or an error and the caller falls back
 // to the store's actor. Not for SQLite's :memory: (every session would see another database).
 
-#include <memory>
-
 #include "backends/sql_url.hpp"
 #include "backends/store.hpp"
+
+#include <memory>
 
 namespace ahvn {
 

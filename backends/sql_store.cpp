@@ -560,6 +560,8 @@ store_counters sql_store::counters() {
   return c;
 }
 
-std::shared_ptr<concurrent_reader> sql_store::reader() { return make_sql_reader(impl_->opts); }
+std::shared_ptr<concurrent_reader> sql_store::reader() {
+  return make_sql_reader(impl_->opts);
+}
 
 } // namespace ahvn

@@ -25,7 +25,9 @@ void store::touch(const key&) {
   // nop: no recency to keep
 }
 
-bool store::contains(const key& k) { return get(k) != nullptr; }
+bool store::contains(const key& k) {
+  return get(k) != nullptr;
+}
 
 void store::flush() {
   // nop: nothing is buffered
@@ -38,12 +40,13 @@ uint64_t store::sweep_expired(time_point now, std::optional<key>& cursor, uint32
   auto page = scan(req);
   uint64_t removed = 0;
   for (const auto& e : page.entries)
-    if (expired(*e.entry, now) && remove(e.k))
-      ++removed;
+    if (expired(*e.entry, now) && remove(e.k)) ++removed;
   cursor = page.more ? std::optional<key>{page.last} : std::nullopt;
   return removed;
 }
 
-std::shared_ptr<concurrent_reader> store::reader() { return nullptr; }
+std::shared_ptr<concurrent_reader> store::reader() {
+  return nullptr;
+}
 
 } // namespace ahvn

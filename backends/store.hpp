@@ -14,6 +14,12 @@
 // library's errors in one place. An entry that cannot be decoded is reported (messages/log.hpp),
 // counted in store_counters::errors and treated as absent.
 
+#include "messages/cache_entry.hpp"
+#include "messages/clock.hpp"
+#include "messages/error.hpp"
+#include "messages/key.hpp"
+#include "messages/types.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -21,12 +27,6 @@
 #include <string>
 #include <type_traits>
 #include <vector>
-
-#include "messages/cache_entry.hpp"
-#include "messages/clock.hpp"
-#include "messages/key.hpp"
-#include "messages/types.hpp"
-#include "messages/error.hpp"
 
 namespace ahvn {
 
@@ -55,8 +55,7 @@ public:
   bool read_value(const key& k, time_point now, F&& visit) {
     using fn = std::remove_reference_t<F>;
     void* ctx = const_cast<void*>(static_cast<const void*>(std::addressof(visit)));
-    return read_value_impl(k, now, ctx,
-                           [](void* f, const json& v) { (*static_cast<fn*>(f))(v); });
+    return read_value_impl(k, now, ctx, [](void* f, const json& v) { (*static_cast<fn*>(f))(v); });
   }
 
 protected:

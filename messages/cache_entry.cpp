@@ -1,11 +1,11 @@
 #include "messages/cache_entry.hpp"
 
-#include <algorithm>
-#include <cmath>
-
 #include "messages/error.hpp"
 #include "messages/msgpack.hpp"
 #include "messages/ttl.hpp"
+
+#include <algorithm>
+#include <cmath>
 
 namespace ahvn {
 
@@ -17,20 +17,19 @@ void drop_excluded(json& inputs, const std::vector<std::string>& exclude) {
 }
 
 json checked_metadata(json metadata, std::string_view func) {
-  if (metadata.is_null())
-    return json::object();
+  if (metadata.is_null()) return json::object();
   if (!metadata.is_object())
-    throw cache_error(errc::invalid_entry, "metadata of '" + std::string(func)
-                                             + "' must be a JSON object, got "
-                                             + metadata.type_name());
+    throw cache_error(errc::invalid_entry, "metadata of '" + std::string(func) +
+                                               "' must be a JSON object, got " +
+                                               metadata.type_name());
   return metadata;
 }
 
 void check_inputs(const json& inputs, std::string_view func) {
   if (!inputs.is_object())
-    throw cache_error(errc::invalid_inputs, "inputs of '" + std::string(func)
-                                              + "' must be a JSON object, got "
-                                              + inputs.type_name());
+    throw cache_error(errc::invalid_inputs, "inputs of '" + std::string(func) +
+                                                "' must be a JSON object, got " +
+                                                inputs.type_name());
 }
 
 // Writes the entry dict's fields in AgentHeaven's order with the given options.
@@ -52,20 +51,19 @@ std::string python_dict_text(const cache_entry& e, const dump_options& opt) {
   out.push_back('{');
   field("func", e.func);
   field("inputs", e.inputs);
-  if (e.output)
-    field("output", *e.output);
-  if (e.expected)
-    field("expected", *e.expected);
+  if (e.output) field("output", *e.output);
+  if (e.expected) field("expected", *e.expected);
   field("metadata", e.metadata);
-  if (opt.indent >= 0)
-    out.push_back('\n');
+  if (opt.indent >= 0) out.push_back('\n');
   out.push_back('}');
   return out;
 }
 
 } // namespace
 
-ahvn::key cache_entry::key() const { return compute_key(func, inputs); }
+ahvn::key cache_entry::key() const {
+  return compute_key(func, inputs);
+}
 
 cache_entry cache_entry::from_args(std::string func, json inputs, std::optional<json> output,
                                    std::optional<json> expected, json metadata,
@@ -88,21 +86,17 @@ cache_entry cache_entry::from_dict(const json& dict, const std::vector<std::stri
   std::string func;
   if (auto it = dict.find("func"); it != dict.end()) {
     if (!it->is_string())
-      throw cache_error(errc::invalid_entry, std::string("entry field 'func' must be a string, got ")
-                                               + it->type_name());
+      throw cache_error(errc::invalid_entry,
+                        std::string("entry field 'func' must be a string, got ") + it->type_name());
     func = it->get<std::string>();
   }
   json inputs = json::object();
-  if (auto it = dict.find("inputs"); it != dict.end())
-    inputs = *it;
+  if (auto it = dict.find("inputs"); it != dict.end()) inputs = *it;
   std::optional<json> output, expected;
-  if (auto it = dict.find("output"); it != dict.end())
-    output = *it;
-  if (auto it = dict.find("expected"); it != dict.end())
-    expected = *it;
+  if (auto it = dict.find("output"); it != dict.end()) output = *it;
+  if (auto it = dict.find("expected"); it != dict.end()) expected = *it;
   json metadata = nullptr;
-  if (auto it = dict.find("metadata"); it != dict.end())
-    metadata = *it;
+  if (auto it = dict.find("metadata"); it != dict.end()) metadata = *it;
   return from_args(std::move(func), std::move(inputs), std::move(output), std::move(expected),
                    std::move(metadata), exclude);
 }
@@ -111,33 +105,28 @@ json cache_entry::to_dict() const {
   json d = json::object();
   d["func"] = func;
   d["inputs"] = inputs;
-  if (output)
-    d["output"] = *output;
-  if (expected)
-    d["expected"] = *expected;
+  if (output) d["output"] = *output;
+  if (expected) d["expected"] = *expected;
   d["metadata"] = metadata;
   return d;
 }
 
 cache_entry cache_entry::clone(const cache_entry_update& u) const {
   cache_entry e = *this;
-  if (u.func)
-    e.func = *u.func;
+  if (u.func) e.func = *u.func;
   if (u.inputs) {
     check_inputs(*u.inputs, e.func);
     e.inputs = *u.inputs;
   }
-  if (u.output)
-    e.output = *u.output;
-  if (u.expected)
-    e.expected = *u.expected;
-  if (u.metadata)
-    e.metadata = checked_metadata(*u.metadata, e.func);
+  if (u.output) e.output = *u.output;
+  if (u.expected) e.expected = *u.expected;
+  if (u.metadata) e.metadata = checked_metadata(*u.metadata, e.func);
   drop_excluded(e.inputs, u.exclude);
   return e;
 }
 
-cache_entry cache_entry::annotate(std::optional<json> new_expected, const json& new_metadata) const {
+cache_entry cache_entry::annotate(std::optional<json> new_expected,
+                                  const json& new_metadata) const {
   cache_entry e = *this;
   e.expected = new_expected ? std::move(new_expected) : output;
   json extra = checked_metadata(new_metadata, func);
@@ -169,10 +158,10 @@ std::string to_python_row_json(const cache_entry& e) {
 namespace {
 
 enum : uint8_t { has_output = 1, has_expected = 2 };
-constexpr unsigned char format_tag = 0xA7;  // a MessagePack fixstr tag: never a valid entry array
-constexpr size_t header_size = 19;          // tag, func length (2), value offset (4), length (4),
-                                            // expiry (8)
-constexpr unsigned char body_array = 0x95;  // MessagePack fixarray of 5
+constexpr unsigned char format_tag = 0xA7; // a MessagePack fixstr tag: never a valid entry array
+constexpr size_t header_size = 19;         // tag, func length (2), value offset (4), length (4),
+                                           // expiry (8)
+constexpr unsigned char body_array = 0x95; // MessagePack fixarray of 5
 
 void put_le(std::string& out, size_t at, uint64_t v, int bytes) {
   for (int i = 0; i < bytes; ++i, v >>= 8)
@@ -226,8 +215,8 @@ bool view_encoded(std::string_view bytes, encoded_view& out) {
   size_t func_len = get_le(bytes, 1, 2);
   size_t value_at = get_le(bytes, 3, 4);
   size_t value_len = get_le(bytes, 7, 4);
-  if (header_size + func_len >= bytes.size() || value_at + value_len > bytes.size()
-      || (value_len > 0 && value_at < header_size + func_len))
+  if (header_size + func_len >= bytes.size() || value_at + value_len > bytes.size() ||
+      (value_len > 0 && value_at < header_size + func_len))
     return false;
   out.func = bytes.substr(header_size, func_len);
   out.value = bytes.substr(value_at, value_len);
@@ -242,22 +231,21 @@ json decode_msgpack(std::string_view bytes, std::string_view where) {
 cache_entry decode_entry(std::string_view bytes, std::string_view where) {
   encoded_view view;
   if (!view_encoded(bytes, view))
-    throw cache_error(errc::corrupt_entry, std::string(where) + ": " + std::to_string(bytes.size())
-                                             + " bytes that are not an encoded entry");
+    throw cache_error(errc::corrupt_entry, std::string(where) + ": " +
+                                               std::to_string(bytes.size()) +
+                                               " bytes that are not an encoded entry");
   size_t body_at = header_size + view.func.size();
   json arr = decode_msgpack(bytes.substr(body_at), where);
-  if (!arr.is_array() || arr.size() != 5 || !arr[0].is_object() || !arr[3].is_object()
-      || !arr[4].is_number_integer())
+  if (!arr.is_array() || arr.size() != 5 || !arr[0].is_object() || !arr[3].is_object() ||
+      !arr[4].is_number_integer())
     throw cache_error(errc::corrupt_entry,
                       std::string(where) + ": stored bytes do not have the shape of an entry");
   cache_entry e;
   auto flags = arr[4].get<uint64_t>();
   e.func = std::string(view.func);
   e.inputs = std::move(arr[0]);
-  if (flags & has_output)
-    e.output = std::move(arr[1]);
-  if (flags & has_expected)
-    e.expected = std::move(arr[2]);
+  if (flags & has_output) e.output = std::move(arr[1]);
+  if (flags & has_expected) e.expected = std::move(arr[2]);
   e.metadata = std::move(arr[3]);
   return e;
 }

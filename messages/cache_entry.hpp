@@ -10,14 +10,14 @@
 // A cache_entry is a plain value: copying it is cloning it. It is not synchronized; share it
 // between threads as `entry_ptr` (immutable) or copy it.
 
+#include "messages/json.hpp"
+#include "messages/key.hpp"
+
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "messages/json.hpp"
-#include "messages/key.hpp"
 
 namespace ahvn {
 
@@ -34,11 +34,11 @@ struct cache_entry_update {
 };
 
 struct cache_entry {
-  std::string func;                  ///< The function's name: part of the key.
-  json inputs = json::object();      ///< Argument name -> value: part of the key. An object.
-  std::optional<json> output;        ///< What the function returned; unset if never computed.
-  std::optional<json> expected;      ///< The annotated "right answer"; unset unless annotated.
-  json metadata = json::object();    ///< Free-form object; memoize stores "annotation" here.
+  std::string func;               ///< The function's name: part of the key.
+  json inputs = json::object();   ///< Argument name -> value: part of the key. An object.
+  std::optional<json> output;     ///< What the function returned; unset if never computed.
+  std::optional<json> expected;   ///< The annotated "right answer"; unset unless annotated.
+  json metadata = json::object(); ///< Free-form object; memoize stores "annotation" here.
 
   /// The AgentHeaven key of (func, inputs). Throws cache_error if inputs is not an object or
   /// holds text that is not UTF-8.
@@ -102,13 +102,15 @@ cache_entry decode_entry(std::string_view bytes, std::string_view where);
 
 /// What the header of encoded bytes tells without decoding them.
 struct encoded_view {
-  std::string_view func;     ///< The function name.
-  std::string_view value;    ///< MessagePack of the hit value (expected, else output); empty if none.
+  std::string_view func;  ///< The function name.
+  std::string_view value; ///< MessagePack of the hit value (expected, else output); empty if none.
   int64_t expires_at_ms = 0; ///< Expiry in Unix milliseconds; 0: never.
 };
 
-/// Reads the header of encode_entry()'s bytes; false if they are not in that format.
+/// Reads the header of encode_entry()'s bytes; false if they are not in that format. The view
+/// points into `bytes`, which must outlive it (a temporary string is refused at compile time).
 bool view_encoded(std::string_view bytes, encoded_view& out);
+bool view_encoded(std::string&& bytes, encoded_view& out) = delete;
 
 /// Decodes MessagePack (a hit value from encoded_view). Throws cache_error(errc::corrupt_entry)
 /// naming `where`.

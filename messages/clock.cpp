@@ -19,11 +19,11 @@ std::shared_ptr<clock> clock::system() {
 }
 
 manual_clock::manual_clock(time_point start)
-  : ns_(std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count()) {}
+    : ns_(std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count()) {}
 
 time_point manual_clock::now() const {
   return time_point{std::chrono::duration_cast<time_point::duration>(
-    std::chrono::nanoseconds(ns_.load(std::memory_order_acquire)))};
+      std::chrono::nanoseconds(ns_.load(std::memory_order_acquire)))};
 }
 
 void manual_clock::advance(std::chrono::nanoseconds d) {

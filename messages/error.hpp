@@ -49,4 +49,4 @@ private:
   std::string message_;
 };
 
-}  // namespace ahvn
+} // namespace ahvn

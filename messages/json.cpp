@@ -1,13 +1,13 @@
 #include "messages/json.hpp"
 
+#include "messages/error.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <vector>
-
-#include "messages/error.hpp"
 
 namespace ahvn {
 
@@ -37,28 +37,29 @@ size_t utf8_decode(std::string_view s, size_t i, uint32_t& cp) {
   } else {
     return 0;
   }
-  if (i + len > s.size())
-    return 0;
+  if (i + len > s.size()) return 0;
   for (size_t k = 1; k < len; ++k) {
     auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80)
-      return 0;
+    if ((b & 0xC0) != 0x80) return 0;
     cp = (cp << 6) | (b & 0x3F);
   }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-    return 0;
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
   return len;
 }
 
 [[noreturn]] void throw_bad_utf8(std::string_view s, size_t at) {
-  (void) s;
-  throw cache_error(errc::invalid_utf8, "invalid UTF-8 at byte " + std::to_string(at)
-                                          + " of a string");
+  (void)s;
+  throw cache_error(errc::invalid_utf8,
+                    "invalid UTF-8 at byte " + std::to_string(at) + " of a string");
 }
 
 void append_u4(std::string& out, uint32_t v) {
-  char buf[6] = {'\\', 'u', hex_digits[(v >> 12) & 0xF], hex_digits[(v >> 8) & 0xF],
-                 hex_digits[(v >> 4) & 0xF], hex_digits[v & 0xF]};
+  char buf[6] = {'\\',
+                 'u',
+                 hex_digits[(v >> 12) & 0xF],
+                 hex_digits[(v >> 8) & 0xF],
+                 hex_digits[(v >> 4) & 0xF],
+                 hex_digits[v & 0xF]};
   out.append(buf, 6);
 }
 
@@ -78,8 +79,7 @@ void dump_string(std::string& out, std::string_view s, bool ensure_ascii) {
     if (c >= 0x80) {
       uint32_t cp;
       size_t len = utf8_decode(s, i, cp);
-      if (len == 0)
-        throw_bad_utf8(s, i);
+      if (len == 0) throw_bad_utf8(s, i);
       if (!ensure_ascii) {
         i += len;
         continue;
@@ -102,14 +102,29 @@ void dump_string(std::string& out, std::string_view s, bool ensure_ascii) {
     }
     out.append(s.data() + run, i - run);
     switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
-      case '\b': out.append("\\b"); break;
-      case '\f': out.append("\\f"); break;
-      default: append_u4(out, c);
+    case '"':
+      out.append("\\\"");
+      break;
+    case '\\':
+      out.append("\\\\");
+      break;
+    case '\n':
+      out.append("\\n");
+      break;
+    case '\r':
+      out.append("\\r");
+      break;
+    case '\t':
+      out.append("\\t");
+      break;
+    case '\b':
+      out.append("\\b");
+      break;
+    case '\f':
+      out.append("\\f");
+      break;
+    default:
+      append_u4(out, c);
     }
     ++i;
     run = i;
@@ -144,8 +159,7 @@ void dump_double(std::string& out, double v) {
   char digits[32];
   size_t nd = 0;
   for (size_t k = pos; k < epos; ++k)
-    if (sci[k] != '.')
-      digits[nd++] = sci[k];
+    if (sci[k] != '.') digits[nd++] = sci[k];
   int exp10 = 0;
   std::from_chars(sci.data() + epos + (sci[epos + 1] == '+' ? 2 : 1), sci.data() + sci.size(),
                   exp10);
@@ -158,8 +172,7 @@ void dump_double(std::string& out, double v) {
     out.push_back('e');
     out.push_back(exp10 < 0 ? '-' : '+');
     int a = exp10 < 0 ? -exp10 : exp10;
-    if (a < 10)
-      out.push_back('0');
+    if (a < 10) out.push_back('0');
     out.append(std::to_string(a));
     return;
   }
@@ -188,16 +201,14 @@ void dump_int(std::string& out, Int v) {
   out.append(buf, static_cast<size_t>(res.ptr - buf));
 }
 
-void dump_bigint_tag(std::string& out, std::string_view digits, const dump_options& opt,
-                     int level);
+void dump_bigint_tag(std::string& out, std::string_view digits, const dump_options& opt, int level);
 
 bool beyond_53_bits(const json& x) {
   if (x.is_number_integer() && !x.is_number_unsigned()) {
     auto v = x.get<int64_t>();
     return v > two_pow_53 || v < -two_pow_53;
   }
-  if (x.is_number_unsigned())
-    return x.get<uint64_t>() > static_cast<uint64_t>(two_pow_53);
+  if (x.is_number_unsigned()) return x.get<uint64_t>() > static_cast<uint64_t>(two_pow_53);
   return false;
 }
 
@@ -208,97 +219,97 @@ void newline(std::string& out, const dump_options& opt, int level) {
 
 void dump_value(std::string& out, const json& x, const dump_options& opt, int level) {
   switch (x.type()) {
-    case json::value_t::null: out.append("null"); return;
-    case json::value_t::boolean: out.append(x.get<bool>() ? "true" : "false"); return;
-    case json::value_t::number_integer:
-      if (opt.tag_bigints && beyond_53_bits(x)) {
-        std::string digits;
-        dump_int(digits, x.get<int64_t>());
-        dump_bigint_tag(out, digits, opt, level);
-      } else {
-        dump_int(out, x.get<int64_t>());
-      }
-      return;
-    case json::value_t::number_unsigned:
-      if (opt.tag_bigints && beyond_53_bits(x)) {
-        std::string digits;
-        dump_int(digits, x.get<uint64_t>());
-        dump_bigint_tag(out, digits, opt, level);
-      } else {
-        dump_int(out, x.get<uint64_t>());
-      }
-      return;
-    case json::value_t::number_float: dump_double(out, x.get<double>()); return;
-    case json::value_t::string:
-      dump_string(out, x.get_ref<const std::string&>(), opt.ensure_ascii);
-      return;
-    case json::value_t::array: {
-      if (x.empty()) {
-        out.append("[]");
-        return;
-      }
-      out.push_back('[');
-      bool first = true;
-      for (const auto& item : x) {
-        if (!first)
-          out.append(opt.indent < 0 ? ", " : ",");
-        first = false;
-        if (opt.indent >= 0)
-          newline(out, opt, level + 1);
-        dump_value(out, item, opt, level + 1);
-      }
-      if (opt.indent >= 0)
-        newline(out, opt, level);
-      out.push_back(']');
+  case json::value_t::null:
+    out.append("null");
+    return;
+  case json::value_t::boolean:
+    out.append(x.get<bool>() ? "true" : "false");
+    return;
+  case json::value_t::number_integer:
+    if (opt.tag_bigints && beyond_53_bits(x)) {
+      std::string digits;
+      dump_int(digits, x.get<int64_t>());
+      dump_bigint_tag(out, digits, opt, level);
+    } else {
+      dump_int(out, x.get<int64_t>());
+    }
+    return;
+  case json::value_t::number_unsigned:
+    if (opt.tag_bigints && beyond_53_bits(x)) {
+      std::string digits;
+      dump_int(digits, x.get<uint64_t>());
+      dump_bigint_tag(out, digits, opt, level);
+    } else {
+      dump_int(out, x.get<uint64_t>());
+    }
+    return;
+  case json::value_t::number_float:
+    dump_double(out, x.get<double>());
+    return;
+  case json::value_t::string:
+    dump_string(out, x.get_ref<const std::string&>(), opt.ensure_ascii);
+    return;
+  case json::value_t::array: {
+    if (x.empty()) {
+      out.append("[]");
       return;
     }
-    case json::value_t::object: {
-      if (x.empty()) {
-        out.append("{}");
-        return;
-      }
-      if (!opt.tag_bigints && is_tagged(x, "bigint") && x["__obj_data__"].is_string()) {
-        // The file layout writes Python ints plain; this is the only exact form we hold.
-        const auto& digits = x["__obj_data__"].get_ref<const std::string&>();
-        bool ok = !digits.empty();
-        for (size_t k = (digits[0] == '-' ? 1 : 0); ok && k < digits.size(); ++k)
-          ok = digits[k] >= '0' && digits[k] <= '9';
-        if (ok) {
-          out.append(digits);
-          return;
-        }
-      }
-      out.push_back('{');
-      bool first = true;
-      auto member = [&](const std::string& name, const json& value) {
-        if (!first)
-          out.append(opt.indent < 0 ? ", " : ",");
-        first = false;
-        if (opt.indent >= 0)
-          newline(out, opt, level + 1);
-        dump_string(out, name, opt.ensure_ascii);
-        out.append(": ");
-        dump_value(out, value, opt, level + 1);
-      };
-      // AgentHeaven's transform builds {"__obj_type__": T, "__obj_data__": D} and json.dumps
-      // keeps that order; only sort_keys (the canonical text) sorts it as our objects are held.
-      auto type = x.find("__obj_type__");
-      auto data = x.find("__obj_data__");
-      if (!opt.sort_keys && x.size() == 2 && type != x.end() && data != x.end()) {
-        member("__obj_type__", *type);
-        member("__obj_data__", *data);
-      } else {
-        for (auto it = x.begin(); it != x.end(); ++it)
-          member(it.key(), it.value());
-      }
-      if (opt.indent >= 0)
-        newline(out, opt, level);
-      out.push_back('}');
+    out.push_back('[');
+    bool first = true;
+    for (const auto& item : x) {
+      if (!first) out.append(opt.indent < 0 ? ", " : ",");
+      first = false;
+      if (opt.indent >= 0) newline(out, opt, level + 1);
+      dump_value(out, item, opt, level + 1);
+    }
+    if (opt.indent >= 0) newline(out, opt, level);
+    out.push_back(']');
+    return;
+  }
+  case json::value_t::object: {
+    if (x.empty()) {
+      out.append("{}");
       return;
     }
-    case json::value_t::binary:
-    case json::value_t::discarded:
-      throw cache_error(errc::invalid_argument, "binary or discarded JSON values have no text form");
+    if (!opt.tag_bigints && is_tagged(x, "bigint") && x["__obj_data__"].is_string()) {
+      // The file layout writes Python ints plain; this is the only exact form we hold.
+      const auto& digits = x["__obj_data__"].get_ref<const std::string&>();
+      bool ok = !digits.empty();
+      for (size_t k = (digits[0] == '-' ? 1 : 0); ok && k < digits.size(); ++k)
+        ok = digits[k] >= '0' && digits[k] <= '9';
+      if (ok) {
+        out.append(digits);
+        return;
+      }
+    }
+    out.push_back('{');
+    bool first = true;
+    auto member = [&](const std::string& name, const json& value) {
+      if (!first) out.append(opt.indent < 0 ? ", " : ",");
+      first = false;
+      if (opt.indent >= 0) newline(out, opt, level + 1);
+      dump_string(out, name, opt.ensure_ascii);
+      out.append(": ");
+      dump_value(out, value, opt, level + 1);
+    };
+    // AgentHeaven's transform builds {"__obj_type__": T, "__obj_data__": D} and json.dumps
+    // keeps that order; only sort_keys (the canonical text) sorts it as our objects are held.
+    auto type = x.find("__obj_type__");
+    auto data = x.find("__obj_data__");
+    if (!opt.sort_keys && x.size() == 2 && type != x.end() && data != x.end()) {
+      member("__obj_type__", *type);
+      member("__obj_data__", *data);
+    } else {
+      for (auto it = x.begin(); it != x.end(); ++it)
+        member(it.key(), it.value());
+    }
+    if (opt.indent >= 0) newline(out, opt, level);
+    out.push_back('}');
+    return;
+  }
+  case json::value_t::binary:
+  case json::value_t::discarded:
+    throw cache_error(errc::invalid_argument, "binary or discarded JSON values have no text form");
   }
 }
 
@@ -313,14 +324,12 @@ void dump_bigint_tag(std::string& out, std::string_view digits, const dump_optio
 
 // Finds the path of the first string (or key) that is not UTF-8, for error messages.
 bool find_bad_utf8(const json& x, std::string& path) {
-  if (x.is_string())
-    return !utf8_problem(x.get_ref<const std::string&>()).empty();
+  if (x.is_string()) return !utf8_problem(x.get_ref<const std::string&>()).empty();
   if (x.is_array()) {
     for (size_t i = 0; i < x.size(); ++i) {
       auto len = path.size();
       path += "[" + std::to_string(i) + "]";
-      if (find_bad_utf8(x[i], path))
-        return true;
+      if (find_bad_utf8(x[i], path)) return true;
       path.resize(len);
     }
   } else if (x.is_object()) {
@@ -331,8 +340,7 @@ bool find_bad_utf8(const json& x, std::string& path) {
         return true;
       }
       path += "." + it.key();
-      if (find_bad_utf8(it.value(), path))
-        return true;
+      if (find_bad_utf8(it.value(), path)) return true;
       path.resize(len);
     }
   }
@@ -344,11 +352,9 @@ void with_utf8_path(const json& x, F&& f) {
   try {
     f();
   } catch (const cache_error& e) {
-    if (e.code() != errc::invalid_utf8)
-      throw;
+    if (e.code() != errc::invalid_utf8) throw;
     std::string path = "$";
-    if (find_bad_utf8(x, path))
-      throw cache_error(errc::invalid_utf8, e.message() + " at " + path);
+    if (find_bad_utf8(x, path)) throw cache_error(errc::invalid_utf8, e.message() + " at " + path);
     throw;
   }
 }
@@ -366,8 +372,7 @@ public:
     skip_ws();
     json v = parse_value(0);
     skip_ws();
-    if (pos_ != s_.size())
-      fail("unexpected text after the JSON value");
+    if (pos_ != s_.size()) fail("unexpected text after the JSON value");
     return v;
   }
 
@@ -375,55 +380,49 @@ private:
   static constexpr int max_depth = 512;
 
   [[noreturn]] void fail(const std::string& why) const {
-    throw cache_error(errc::invalid_json, std::string(what_) + ": malformed JSON at byte "
-                                            + std::to_string(pos_) + ": " + why);
+    throw cache_error(errc::invalid_json, std::string(what_) + ": malformed JSON at byte " +
+                                              std::to_string(pos_) + ": " + why);
   }
 
   void skip_ws() {
-    while (pos_ < s_.size()
-           && (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\r' || s_[pos_] == '\t'))
+    while (pos_ < s_.size() &&
+           (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\r' || s_[pos_] == '\t'))
       ++pos_;
   }
 
   bool consume(std::string_view word) {
-    if (s_.substr(pos_, word.size()) != word)
-      return false;
+    if (s_.substr(pos_, word.size()) != word) return false;
     pos_ += word.size();
     return true;
   }
 
   json parse_value(int depth) {
-    if (pos_ >= s_.size())
-      fail("unexpected end of input, expected a value");
-    if (depth > max_depth)
-      fail("nesting deeper than " + std::to_string(max_depth));
+    if (pos_ >= s_.size()) fail("unexpected end of input, expected a value");
+    if (depth > max_depth) fail("nesting deeper than " + std::to_string(max_depth));
     switch (s_[pos_]) {
-      case '{': return parse_object(depth);
-      case '[': return parse_array(depth);
-      case '"': return json(parse_string());
-      case 't':
-        if (consume("true"))
-          return json(true);
-        break;
-      case 'f':
-        if (consume("false"))
-          return json(false);
-        break;
-      case 'n':
-        if (consume("null"))
-          return json(nullptr);
-        break;
-      case 'N':
-        if (consume("NaN"))
-          return json(std::numeric_limits<double>::quiet_NaN());
-        break;
-      case 'I':
-        if (consume("Infinity"))
-          return json(std::numeric_limits<double>::infinity());
-        break;
-      default:
-        if (s_[pos_] == '-' || (s_[pos_] >= '0' && s_[pos_] <= '9'))
-          return parse_number();
+    case '{':
+      return parse_object(depth);
+    case '[':
+      return parse_array(depth);
+    case '"':
+      return json(parse_string());
+    case 't':
+      if (consume("true")) return json(true);
+      break;
+    case 'f':
+      if (consume("false")) return json(false);
+      break;
+    case 'n':
+      if (consume("null")) return json(nullptr);
+      break;
+    case 'N':
+      if (consume("NaN")) return json(std::numeric_limits<double>::quiet_NaN());
+      break;
+    case 'I':
+      if (consume("Infinity")) return json(std::numeric_limits<double>::infinity());
+      break;
+    default:
+      if (s_[pos_] == '-' || (s_[pos_] >= '0' && s_[pos_] <= '9')) return parse_number();
     }
     fail(std::string("unexpected character '") + s_[pos_] + "'");
   }
@@ -438,12 +437,10 @@ private:
     }
     for (;;) {
       skip_ws();
-      if (pos_ >= s_.size() || s_[pos_] != '"')
-        fail("expected a string key");
+      if (pos_ >= s_.size() || s_[pos_] != '"') fail("expected a string key");
       std::string k = parse_string();
       skip_ws();
-      if (pos_ >= s_.size() || s_[pos_] != ':')
-        fail("expected ':' after an object key");
+      if (pos_ >= s_.size() || s_[pos_] != ':') fail("expected ':' after an object key");
       ++pos_;
       skip_ws();
       obj[std::move(k)] = parse_value(depth + 1); // a repeated key: the last wins, as in Python
@@ -485,8 +482,7 @@ private:
   }
 
   uint32_t parse_hex4() {
-    if (pos_ + 4 > s_.size())
-      fail("truncated \\u escape");
+    if (pos_ + 4 > s_.size()) fail("truncated \\u escape");
     uint32_t v = 0;
     for (int i = 0; i < 4; ++i) {
       char c = s_[pos_++];
@@ -532,13 +528,11 @@ private:
         ++pos_;
         return out;
       }
-      if (c < 0x20)
-        fail("unescaped control character in a string");
+      if (c < 0x20) fail("unescaped control character in a string");
       if (c >= 0x80) {
         uint32_t cp;
         size_t len = utf8_decode(s_, pos_, cp);
-        if (len == 0)
-          fail("invalid UTF-8 in a string");
+        if (len == 0) fail("invalid UTF-8 in a string");
         pos_ += len;
         continue;
       }
@@ -547,35 +541,50 @@ private:
         continue;
       }
       out.append(s_.data() + run, pos_ - run);
-      if (++pos_ >= s_.size())
-        fail("truncated escape");
+      if (++pos_ >= s_.size()) fail("truncated escape");
       char e = s_[pos_++];
       switch (e) {
-        case '"': out.push_back('"'); break;
-        case '\\': out.push_back('\\'); break;
-        case '/': out.push_back('/'); break;
-        case 'b': out.push_back('\b'); break;
-        case 'f': out.push_back('\f'); break;
-        case 'n': out.push_back('\n'); break;
-        case 'r': out.push_back('\r'); break;
-        case 't': out.push_back('\t'); break;
-        case 'u': {
-          uint32_t cp = parse_hex4();
-          if (cp >= 0xD800 && cp <= 0xDBFF) {
-            if (s_.substr(pos_, 2) != "\\u")
-              fail("a high surrogate without its low half");
-            pos_ += 2;
-            uint32_t lo = parse_hex4();
-            if (lo < 0xDC00 || lo > 0xDFFF)
-              fail("a high surrogate without its low half");
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            fail("a lone low surrogate");
-          }
-          append_utf8(out, cp);
-          break;
+      case '"':
+        out.push_back('"');
+        break;
+      case '\\':
+        out.push_back('\\');
+        break;
+      case '/':
+        out.push_back('/');
+        break;
+      case 'b':
+        out.push_back('\b');
+        break;
+      case 'f':
+        out.push_back('\f');
+        break;
+      case 'n':
+        out.push_back('\n');
+        break;
+      case 'r':
+        out.push_back('\r');
+        break;
+      case 't':
+        out.push_back('\t');
+        break;
+      case 'u': {
+        uint32_t cp = parse_hex4();
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+          if (s_.substr(pos_, 2) != "\\u") fail("a high surrogate without its low half");
+          pos_ += 2;
+          uint32_t lo = parse_hex4();
+          if (lo < 0xDC00 || lo > 0xDFFF) fail("a high surrogate without its low half");
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+          fail("a lone low surrogate");
         }
-        default: --pos_; fail(std::string("invalid escape '\\") + e + "'");
+        append_utf8(out, cp);
+        break;
+      }
+      default:
+        --pos_;
+        fail(std::string("invalid escape '\\") + e + "'");
       }
       run = pos_;
     }
@@ -587,8 +596,7 @@ private:
     bool negative = s_[pos_] == '-';
     if (negative) {
       ++pos_;
-      if (consume("Infinity"))
-        return json(-std::numeric_limits<double>::infinity());
+      if (consume("Infinity")) return json(-std::numeric_limits<double>::infinity());
     }
     auto digits = [&] {
       size_t from = pos_;
@@ -597,8 +605,7 @@ private:
       return pos_ - from;
     };
     size_t int_start = pos_;
-    if (digits() == 0)
-      fail("expected digits");
+    if (digits() == 0) fail("expected digits");
     if (s_[int_start] == '0' && pos_ - int_start > 1) {
       pos_ = int_start + 1;
       fail("a number with a leading zero");
@@ -607,16 +614,13 @@ private:
     if (pos_ < s_.size() && s_[pos_] == '.') {
       ++pos_;
       integral = false;
-      if (digits() == 0)
-        fail("expected digits after '.'");
+      if (digits() == 0) fail("expected digits after '.'");
     }
     if (pos_ < s_.size() && (s_[pos_] == 'e' || s_[pos_] == 'E')) {
       ++pos_;
       integral = false;
-      if (pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-'))
-        ++pos_;
-      if (digits() == 0)
-        fail("expected digits in the exponent");
+      if (pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-')) ++pos_;
+      if (digits() == 0) fail("expected digits in the exponent");
     }
     const char* first = s_.data() + start;
     const char* last = s_.data() + pos_;
@@ -659,8 +663,7 @@ std::string utf8_problem(std::string_view s) {
     }
     uint32_t cp;
     size_t len = utf8_decode(s, i, cp);
-    if (len == 0)
-      return "invalid UTF-8 at byte " + std::to_string(i);
+    if (len == 0) return "invalid UTF-8 at byte " + std::to_string(i);
     i += len;
   }
   return {};
@@ -700,11 +703,10 @@ json parse_json(std::string_view text, std::string_view what) {
 }
 
 bool is_tagged(const json& x, std::string_view type) {
-  if (!x.is_object() || x.size() != 2)
-    return false;
+  if (!x.is_object() || x.size() != 2) return false;
   auto t = x.find("__obj_type__");
-  return t != x.end() && t->is_string() && t->get_ref<const std::string&>() == type
-         && x.contains("__obj_data__");
+  return t != x.end() && t->is_string() && t->get_ref<const std::string&>() == type &&
+         x.contains("__obj_data__");
 }
 
 json untag(json x) {
@@ -713,8 +715,7 @@ json untag(json x) {
       item = untag(std::move(item));
     return x;
   }
-  if (!x.is_object())
-    return x;
+  if (!x.is_object()) return x;
   if (is_tagged(x, "bigint") && x["__obj_data__"].is_string()) {
     const auto& s = x["__obj_data__"].get_ref<const std::string&>();
     const char* first = s.data();
@@ -722,13 +723,11 @@ json untag(json x) {
     if (!s.empty() && s[0] == '-') {
       int64_t v;
       auto r = std::from_chars(first, last, v);
-      if (r.ec == std::errc{} && r.ptr == last)
-        return json(v);
+      if (r.ec == std::errc{} && r.ptr == last) return json(v);
     } else {
       uint64_t v;
       auto r = std::from_chars(first, last, v);
-      if (r.ec == std::errc{} && r.ptr == last)
-        return json(v);
+      if (r.ec == std::errc{} && r.ptr == last) return json(v);
     }
     return x;
   }

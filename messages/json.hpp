@@ -26,10 +26,10 @@ using json = nlohmann::json;
 
 /// How to write JSON text; the defaults are Python's `json.dumps(x)`.
 struct dump_options {
-  bool sort_keys = false;    ///< Objects are always held sorted; kept for symmetry with Python.
-  bool ensure_ascii = true;  ///< Escape every non-ASCII character as \uXXXX (UTF-16 pairs).
-  int indent = -1;           ///< Negative: one line with ", " and ": "; else newline + indent.
-  bool tag_bigints = false;  ///< Apply AgentHeaven's bigint/tuple tagging (see above).
+  bool sort_keys = false;   ///< Objects are always held sorted; kept for symmetry with Python.
+  bool ensure_ascii = true; ///< Escape every non-ASCII character as \uXXXX (UTF-16 pairs).
+  int indent = -1;          ///< Negative: one line with ", " and ": "; else newline + indent.
+  bool tag_bigints = false; ///< Apply AgentHeaven's bigint/tuple tagging (see above).
 };
 
 /// Appends `x` as Python's json.dumps would write it with `opt`, as if nested `level` deep (which
@@ -69,4 +69,4 @@ json untag(json x);
 /// Returns the error text if `s` is not valid UTF-8 ("invalid UTF-8 at byte N"), else empty.
 std::string utf8_problem(std::string_view s);
 
-}  // namespace ahvn
+} // namespace ahvn

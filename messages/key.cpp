@@ -29,16 +29,13 @@ key key::from_bytes(const std::array<uint8_t, 16>& b) {
 }
 
 std::optional<key> key::parse(std::string_view s) {
-  if (s.empty() || s.size() > 64)
-    return std::nullopt;
+  if (s.empty() || s.size() > 64) return std::nullopt;
   unsigned __int128 v = 0;
   const unsigned __int128 max = ~static_cast<unsigned __int128>(0);
   for (char c : s) {
-    if (c < '0' || c > '9')
-      return std::nullopt;
+    if (c < '0' || c > '9') return std::nullopt;
     auto d = static_cast<unsigned>(c - '0');
-    if (v > (max - d) / 10)
-      return std::nullopt;
+    if (v > (max - d) / 10) return std::nullopt;
     v = v * 10 + d;
   }
   return key{static_cast<uint64_t>(v >> 64), static_cast<uint64_t>(v)};
@@ -81,9 +78,9 @@ key key_of_canonical(std::string_view canonical_inputs, std::string_view func) {
 
 key compute_key(std::string_view func, const json& inputs) {
   if (!inputs.is_object())
-    throw cache_error(errc::invalid_inputs, std::string("inputs of '") + std::string(func)
-                                              + "' must be a JSON object, got "
-                                              + inputs.type_name());
+    throw cache_error(errc::invalid_inputs, std::string("inputs of '") + std::string(func) +
+                                                "' must be a JSON object, got " +
+                                                inputs.type_name());
   if (auto problem = utf8_problem(func); !problem.empty())
     throw cache_error(errc::invalid_utf8, "function name: " + problem);
   std::string text;

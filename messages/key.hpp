@@ -8,6 +8,8 @@
 // 40-digit zero-padded decimal AgentHeaven uses for file names and database ids (fmt_hash).
 // A key is a plain value: copy it freely between threads.
 
+#include "messages/json.hpp"
+
 #include <array>
 #include <compare>
 #include <cstddef>
@@ -16,8 +18,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "messages/json.hpp"
 
 namespace ahvn {
 

@@ -26,10 +26,18 @@ void write(level lvl, std::string_view message) noexcept {
       return;
     }
     switch (lvl) {
-      case level::debug: spdlog::debug("{}", message); break;
-      case level::info: spdlog::info("{}", message); break;
-      case level::warning: spdlog::warn("{}", message); break;
-      case level::error: spdlog::error("{}", message); break;
+    case level::debug:
+      spdlog::debug("{}", message);
+      break;
+    case level::info:
+      spdlog::info("{}", message);
+      break;
+    case level::warning:
+      spdlog::warn("{}", message);
+      break;
+    case level::error:
+      spdlog::error("{}", message);
+      break;
     }
   } catch (...) {
     // Logging must never take the program down.

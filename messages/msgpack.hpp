@@ -7,9 +7,9 @@
 //
 // Thread safety: pure functions.
 
-#include <string_view>
-
 #include "messages/json.hpp"
+
+#include <string_view>
 
 namespace ahvn {
 

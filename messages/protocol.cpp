@@ -1,10 +1,10 @@
 #include "messages/protocol.hpp"
 
+#include "messages/dispatch_protocol.hpp"
+
 #include <caf/actor_system_config.hpp>
 #include <caf/message.hpp>
 #include <caf/sec.hpp>
-
-#include "messages/dispatch_protocol.hpp"
 
 namespace ahvn {
 
@@ -19,11 +19,10 @@ caf::error make_failure_error(const computation_failure& failure) {
 }
 
 const computation_failure* failure_of(const caf::error& err) {
-  if (err.category() != error_category
-      || err.code() != static_cast<uint8_t>(errc::computation_failed))
+  if (err.category() != error_category ||
+      err.code() != static_cast<uint8_t>(errc::computation_failed))
     return nullptr;
-  if (!err.context().match_elements<std::string, computation_failure>())
-    return nullptr;
+  if (!err.context().match_elements<std::string, computation_failure>()) return nullptr;
   return &err.context().get_as<computation_failure>(1);
 }
 
@@ -38,8 +37,8 @@ cache_error to_cache_error(const caf::error& err) {
     auto code = static_cast<caf::sec>(err.code());
     if (code == caf::sec::request_timeout)
       return cache_error(errc::timeout, "the cache actor did not answer in time");
-    if (code == caf::sec::request_receiver_down || code == caf::sec::remote_linking_failed
-        || code == caf::sec::cannot_connect_to_node)
+    if (code == caf::sec::request_receiver_down || code == caf::sec::remote_linking_failed ||
+        code == caf::sec::cannot_connect_to_node)
       return cache_error(errc::unreachable, "the cache actor is gone: " + caf::to_string(err));
   }
   return cache_error(errc::backend_failure, caf::to_string(err));
@@ -60,14 +59,12 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<computation_failure>("ahvn::computation_failure");
   cfg.add_message_type<feed_request>("ahvn::feed_request"); // messages/dispatch_protocol.hpp
   cfg.add_message_type<feed_answer>("ahvn::feed_answer");
-  cfg.add_error_category(error_category,
-                         [](uint8_t code, caf::atom_value, const caf::message& ctx) -> std::string {
-                           std::string msg;
-                           if (ctx.size() > 0 && ctx.match_element<std::string>(0))
-                             msg = ctx.get_as<std::string>(0);
-                           return "ahvn: " + std::string{to_string(static_cast<errc>(code))}
-                                  + ": " + msg;
-                         });
+  cfg.add_error_category(
+      error_category, [](uint8_t code, caf::atom_value, const caf::message& ctx) -> std::string {
+        std::string msg;
+        if (ctx.size() > 0 && ctx.match_element<std::string>(0)) msg = ctx.get_as<std::string>(0);
+        return "ahvn: " + std::string{to_string(static_cast<errc>(code))} + ": " + msg;
+      });
 }
 
 } // namespace ahvn

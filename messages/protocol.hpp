@@ -8,6 +8,9 @@
 // Errors: a handler answers with a caf::error made by make_error() from ahvn::errc; a miss is
 // not an error (an empty lookup).
 
+#include "messages/error.hpp"
+#include "messages/types.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -21,9 +24,6 @@
 #include <caf/meta/type_name.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
-
-#include "messages/error.hpp"
-#include "messages/types.hpp"
 
 namespace ahvn {
 
@@ -46,36 +46,37 @@ using abandon_atom = caf::atom_constant<caf::atom("abandon")>;
 
 /// The interface of every cache actor. One line per message: who sends it, what comes back.
 using cache_actor = caf::typed_actor<
-  // get: any client; the entry under the key, or an empty lookup (a miss).
-  caf::replies_to<get_atom, key>::with<lookup>,
-  // get_many: any client; one lookup per key, in order.
-  caf::replies_to<get_atom, std::vector<key>>::with<std::vector<lookup>>,
-  // set: any client; stores (replacing) the entry; ok once it is as durable as the store is.
-  caf::replies_to<put_atom, keyed_entry>::with<ok_atom>,
-  // set_many: any client; stores all entries in one transaction where the store has them.
-  caf::replies_to<put_atom, std::vector<keyed_entry>>::with<ok_atom>,
-  // remove: any client; true if an entry was there.
-  caf::replies_to<delete_atom, key>::with<bool>,
-  // clear: any client; removes every entry and answers how many were removed.
-  caf::replies_to<clear_atom>::with<uint64_t>,
-  // size: any client; the number of entries.
-  caf::replies_to<size_atom>::with<uint64_t>,
-  // has: any client; true if an entry is stored under the key (and not expired).
-  caf::replies_to<has_atom, key>::with<bool>,
-  // scan: any client; one page of entries in key order (see scan_request).
-  caf::replies_to<scan_atom, scan_request>::with<scan_page>,
-  // stats: any client; the counters.
-  caf::replies_to<stats_atom>::with<cache_stats>,
-  // flush: any client; ok once every earlier write is durable.
-  caf::replies_to<flush_atom>::with<ok_atom>,
-  // fetch: memoize; a hit, or a lease to compute (single flight). A caller that joined another's
-  // computation is answered when it completes, or with errc::computation_failed when it is
-  // abandoned, or with a lease of its own when the computing caller vanished.
-  caf::replies_to<fetch_atom, fetch_request>::with<fetch_result>,
-  // complete: the leaseholder; stores the entry and answers everyone waiting for it.
-  caf::replies_to<put_atom, keyed_entry, uint64_t>::with<ok_atom>,
-  // abandon: the leaseholder, when its function threw; waiters get the failure, nothing is stored.
-  caf::replies_to<abandon_atom, key, uint64_t, computation_failure>::with<ok_atom>>;
+    // get: any client; the entry under the key, or an empty lookup (a miss).
+    caf::replies_to<get_atom, key>::with<lookup>,
+    // get_many: any client; one lookup per key, in order.
+    caf::replies_to<get_atom, std::vector<key>>::with<std::vector<lookup>>,
+    // set: any client; stores (replacing) the entry; ok once it is as durable as the store is.
+    caf::replies_to<put_atom, keyed_entry>::with<ok_atom>,
+    // set_many: any client; stores all entries in one transaction where the store has them.
+    caf::replies_to<put_atom, std::vector<keyed_entry>>::with<ok_atom>,
+    // remove: any client; true if an entry was there.
+    caf::replies_to<delete_atom, key>::with<bool>,
+    // clear: any client; removes every entry and answers how many were removed.
+    caf::replies_to<clear_atom>::with<uint64_t>,
+    // size: any client; the number of entries.
+    caf::replies_to<size_atom>::with<uint64_t>,
+    // has: any client; true if an entry is stored under the key (and not expired).
+    caf::replies_to<has_atom, key>::with<bool>,
+    // scan: any client; one page of entries in key order (see scan_request).
+    caf::replies_to<scan_atom, scan_request>::with<scan_page>,
+    // stats: any client; the counters.
+    caf::replies_to<stats_atom>::with<cache_stats>,
+    // flush: any client; ok once every earlier write is durable.
+    caf::replies_to<flush_atom>::with<ok_atom>,
+    // fetch: memoize; a hit, or a lease to compute (single flight). A caller that joined another's
+    // computation is answered when it completes, or with errc::computation_failed when it is
+    // abandoned, or with a lease of its own when the computing caller vanished.
+    caf::replies_to<fetch_atom, fetch_request>::with<fetch_result>,
+    // complete: the leaseholder; stores the entry and answers everyone waiting for it.
+    caf::replies_to<put_atom, keyed_entry, uint64_t>::with<ok_atom>,
+    // abandon: the leaseholder, when its function threw; waiters get the failure, nothing is
+    // stored.
+    caf::replies_to<abandon_atom, key, uint64_t, computation_failure>::with<ok_atom>>;
 
 // -- errors ---------------------------------------------------------------------------------
 
@@ -99,8 +100,7 @@ namespace detail {
 
 inline caf::error encode_ptr(const entry_ptr& p, bool& present, std::string& bytes) {
   present = p != nullptr;
-  if (present)
-    bytes = encode_entry(*p);
+  if (present) bytes = encode_entry(*p);
   return caf::none;
 }
 
@@ -181,9 +181,8 @@ typename Inspector::result_type inspect(Inspector& f, fetch_request& x) {
       return make_error(e.code(), e.message());
     }
   };
-  return f(caf::meta::type_name("ahvn::fetch_request"), x.k, x.func,
-           caf::meta::save_callback(save), inputs, caf::meta::load_callback(load), x.coalesce,
-           x.lease_ms, x.watch_sender);
+  return f(caf::meta::type_name("ahvn::fetch_request"), x.k, x.func, caf::meta::save_callback(save),
+           inputs, caf::meta::load_callback(load), x.coalesce, x.lease_ms, x.watch_sender);
 }
 
 template <class Inspector>

@@ -6,11 +6,11 @@
 // metadata "expires_at" (Unix seconds) from its clock; from then on the entry is a miss once
 // that time has come, and the owning actor's periodic sweep removes it.
 
-#include <chrono>
-#include <optional>
-
 #include "messages/cache_entry.hpp"
 #include "messages/clock.hpp"
+
+#include <chrono>
+#include <optional>
 
 namespace ahvn {
 

@@ -3,14 +3,14 @@
 // The plain payloads of the cache protocol (messages/protocol.hpp): no CAF here, so stores can
 // use them without knowing about actors.
 
+#include "messages/cache_entry.hpp"
+#include "messages/key.hpp"
+
 #include <cstdint>
 #include <exception>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "messages/cache_entry.hpp"
-#include "messages/key.hpp"
 
 namespace ahvn {
 

@@ -1,23 +1,25 @@
 // The cache handle's manual operations: the guide's sections 3.1, 3.5, 5.4, 5.5 (filtering) and
 // 5.6, on in_mem_cache and no_cache.
 
-#include <set>
-
-#include <catch2/catch.hpp>
-
 #include "actors/in_mem_cache.hpp"
 #include "actors/no_cache.hpp"
 #include "actors/system.hpp"
+#include "messages/error.hpp"
+
+#include <set>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
-#include "messages/error.hpp"
+#include <catch2/catch.hpp>
 
 using namespace ahvn;
 
 TEST_CASE("guide 5.4: manual set, get, retrieve, remove, clear", "[cache]") {
   in_mem_cache cache;
-  cache_entry entry{"my_function", {{"x", 5}}, 25, std::nullopt,
+  cache_entry entry{"my_function",
+                    {{"x", 5}},
+                    25,
+                    std::nullopt,
                     {{"version", "1.0"}, {"timestamp", "2024-01-01"}}};
   cache.set(entry);
   CHECK(cache.get("my_function", {{"x", 5}}) == json(25));
@@ -184,10 +186,10 @@ TEST_CASE("bad input to manual operations is a clear error, nothing is stored", 
   };
   CHECK(code_of([&] { cache.set("f", json::array({1}), 1); }) == errc::invalid_inputs);
   CHECK(code_of([&] { cache.get("f", "x"); }) == errc::invalid_inputs);
-  CHECK(code_of([&] { cache.set("f", {{"s", std::string("\xc3", 1)}}, 1); })
-        == errc::invalid_utf8);
-  CHECK(code_of([&] { cache.set("f", {{"x", 1}}, 1, std::nullopt, json(5)); })
-        == errc::invalid_entry);
+  CHECK(code_of([&] { cache.set("f", {{"s", std::string("\xc3", 1)}}, 1); }) == errc::invalid_utf8);
+  CHECK(code_of([&] {
+          cache.set("f", {{"x", 1}}, 1, std::nullopt, json(5));
+        }) == errc::invalid_entry);
   CHECK(cache.size() == 0);
 }
 

@@ -2,6 +2,11 @@
 // actors, reply-style functions, generators and batches — on in_mem_cache, no_cache and every
 // persistent cache.
 
+#include "actors/in_mem_cache.hpp"
+#include "actors/no_cache.hpp"
+#include "actors/open_cache.hpp"
+#include "tests/support/temp_dir.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -11,13 +16,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/scoped_actor.hpp>
-
 #include <catch2/catch.hpp>
-
-#include "actors/in_mem_cache.hpp"
-#include "actors/no_cache.hpp"
-#include "actors/open_cache.hpp"
-#include "tests/support/temp_dir.hpp"
 
 using namespace ahvn;
 using namespace std::chrono_literals;
@@ -90,13 +89,13 @@ TEST_CASE("functions that return futures are memoized without blocking", "[conte
     CHECK(std::chrono::steady_clock::now() - start < 40ms); // the call itself does not wait
     CHECK(pending.get() == 81);
     auto second = slow_square(9);
-    if (t.hits_in_thread)
-      CHECK(second.wait_for(0s) == std::future_status::ready);
+    if (t.hits_in_thread) CHECK(second.wait_for(0s) == std::future_status::ready);
     CHECK(second.get() == 81);
     CHECK(calls == (t.keeps ? 1 : 2));
     // A failure inside the function's future reaches the caller; nothing is stored.
     auto failing = t.c.memoize({.name = "failing", .params = {"x"}}, [](int x) {
-      return std::async(std::launch::async, [x]() -> int { throw std::runtime_error("no " + std::to_string(x)); });
+      return std::async(std::launch::async,
+                        [x]() -> int { throw std::runtime_error("no " + std::to_string(x)); });
     });
     CHECK_THROWS_WITH(failing(1).get(), "no 1");
     CHECK_FALSE(t.c.exists("failing", {{"x", 1}}));
@@ -118,46 +117,43 @@ TEST_CASE("inside an actor, a memoized call answers through then()", "[contexts]
         square.request(self, 12).then([result](int v) { result->set_value(v); },
                                       [result](caf::error e) {
                                         result->set_exception(
-                                          std::make_exception_ptr(to_cache_error(e)));
+                                            std::make_exception_ptr(to_cache_error(e)));
                                       });
       });
       CHECK(v == 144);
     }
     CHECK(calls == (t.keeps ? 1 : 2));
     // An exception in the function reaches on_error as computation_failed.
-    auto broken = t.c.memoize({.name = "broken", .params = {"x"}}, [](int) -> int {
-      throw std::runtime_error("broken on purpose");
-    });
+    auto broken = t.c.memoize({.name = "broken", .params = {"x"}},
+                              [](int) -> int { throw std::runtime_error("broken on purpose"); });
     auto what = in_actor<std::string>(sys, [broken](caf::event_based_actor* self, auto result) {
-      broken.request(self, 1).then([result](int) { result->set_value("no error"); },
-                                   [result](caf::error e) {
-                                     result->set_value(to_cache_error(e).what());
-                                   });
+      broken.request(self, 1).then(
+          [result](int) { result->set_value("no error"); },
+          [result](caf::error e) { result->set_value(to_cache_error(e).what()); });
     });
     CHECK_THAT(what, Catch::Contains("computation_failed") && Catch::Contains("broken on purpose"));
     CHECK_FALSE(t.c.exists("broken", {{"x", 1}}));
   }
 }
 
-TEST_CASE("a function that answers later through a reply is memoized inside actors",
-          "[contexts]") {
+TEST_CASE("a function that answers later through a reply is memoized inside actors", "[contexts]") {
   test::temp_dir dir("contexts");
   for (auto& t : all_caches(dir)) {
     INFO(t.label);
     auto& sys = t.c.system();
     // The worker another actor asks; it answers later.
-    auto worker = sys.spawn([](caf::event_based_actor*) -> caf::behavior {
-      return {[](int x) { return x + 1000; }};
-    });
+    auto worker = sys.spawn(
+        [](caf::event_based_actor*) -> caf::behavior { return {[](int x) { return x + 1000; }}; });
     std::atomic<int> asked{0};
     std::atomic<caf::event_based_actor*> current{nullptr};
     auto ask = t.c.memoize({.name = "ask", .params = {"x"}}, [&, worker](int x, reply<int> r) {
       ++asked;
-      current.load()->request(worker, caf::infinite, x)
-        .then([r](int answer) { r.deliver(answer); },
-              [r](caf::error& e) {
-                r.fail(std::make_exception_ptr(std::runtime_error(caf::to_string(e))));
-              });
+      current.load()
+          ->request(worker, caf::infinite, x)
+          .then([r](int answer) { r.deliver(answer); },
+                [r](caf::error& e) {
+                  r.fail(std::make_exception_ptr(std::runtime_error(caf::to_string(e))));
+                });
     });
     for (int round = 0; round < 2; ++round) {
       auto v = in_actor<int>(sys, [&, ask](caf::event_based_actor* self, auto result) {
@@ -165,7 +161,7 @@ TEST_CASE("a function that answers later through a reply is memoized inside acto
         ask.request(self, 7).then([result](int v) { result->set_value(v); },
                                   [result](caf::error e) {
                                     result->set_exception(
-                                      std::make_exception_ptr(to_cache_error(e)));
+                                        std::make_exception_ptr(to_cache_error(e)));
                                   });
       });
       CHECK(v == 1007);
@@ -186,19 +182,17 @@ TEST_CASE("generators: full consumption stores, anything less stores nothing", "
   for (auto& t : all_caches(dir)) {
     INFO(t.label);
     std::atomic<int> runs{0};
-    auto data_stream = t.c.memoize({.name = "data_stream", .params = {"n"}},
-                                   [&](int n) -> generator<int> {
-                                     ++runs;
-                                     for (int i = 0; i < n; ++i) {
-                                       if (i == 13 && n == 99)
-                                         throw std::runtime_error("item 13 failed");
-                                       co_yield i * i;
-                                     }
-                                   });
+    auto data_stream =
+        t.c.memoize({.name = "data_stream", .params = {"n"}}, [&](int n) -> generator<int> {
+          ++runs;
+          for (int i = 0; i < n; ++i) {
+            if (i == 13 && n == 99) throw std::runtime_error("item 13 failed");
+            co_yield i* i;
+          }
+        });
     // Partial consumption (a break) stores nothing.
     for (int item : data_stream(10))
-      if (item > 10)
-        break;
+      if (item > 10) break;
     CHECK_FALSE(t.c.exists("data_stream", {{"n", 10}}));
     // Early destruction stores nothing.
     {
@@ -210,19 +204,18 @@ TEST_CASE("generators: full consumption stores, anything less stores nothing", "
     // An exception in the consumer stores nothing.
     try {
       for (int item : data_stream(10))
-        if (item == 25)
-          throw std::logic_error("consumer gave up");
+        if (item == 25) throw std::logic_error("consumer gave up");
     } catch (const std::logic_error&) {
     }
     CHECK_FALSE(t.c.exists("data_stream", {{"n", 10}}));
     // An exception in the generator reaches the consumer and stores nothing.
     std::vector<int> partial;
     CHECK_THROWS_WITH(
-      [&] {
-        for (int item : data_stream(99))
-          partial.push_back(item);
-      }(),
-      "item 13 failed");
+        [&] {
+          for (int item : data_stream(99))
+            partial.push_back(item);
+        }(),
+        "item 13 failed");
     CHECK(partial.size() == 13);
     CHECK_FALSE(t.c.exists("data_stream", {{"n", 99}}));
     // Full consumption stores the whole sequence; a hit replays it exactly.
@@ -243,8 +236,7 @@ TEST_CASE("generators: full consumption stores, anything less stores nothing", "
     // An empty stream is a sequence too.
     for ([[maybe_unused]] int item : data_stream(0))
       FAIL("no items expected");
-    if (t.keeps)
-      CHECK(t.c.get("data_stream", {{"n", 0}}) == json::array());
+    if (t.keeps) CHECK(t.c.get("data_stream", {{"n", 0}}) == json::array());
   }
 }
 
@@ -277,10 +269,9 @@ TEST_CASE("batches: partial hits, duplicates, empty batches, wrong lengths", "[c
       CHECK(seen[1] == std::vector<int>{3, 4, 1, 5});
     }
     // A result of the wrong length is an error naming both lengths; nothing is stored.
-    auto short_by_one = t.c.batch_memoize({.name = "short", .params = {"items"}},
-                                          [](const std::vector<int>& items) {
-                                            return std::vector<int>(items.size() - 1, 0);
-                                          });
+    auto short_by_one = t.c.batch_memoize(
+        {.name = "short", .params = {"items"}},
+        [](const std::vector<int>& items) { return std::vector<int>(items.size() - 1, 0); });
     try {
       short_by_one({7, 8, 9});
       FAIL("no error");

@@ -1,20 +1,20 @@
 // Synchronous memoize: the guide's sections 1, 5.3 and 5.5, falsy outputs, exceptions, the
 // failure rule, and keys shared with Python.
 
-#include <atomic>
-#include <set>
-#include <tuple>
-#include <stdexcept>
-#include <string>
-#include <thread>
-
-#include <catch2/catch.hpp>
-
 #include "actors/in_mem_cache.hpp"
 #include "actors/no_cache.hpp"
 #include "actors/store_cache.hpp"
 #include "tests/support/failing_store.hpp"
 #include "tests/support/files.hpp"
+
+#include <atomic>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <tuple>
+
+#include <catch2/catch.hpp>
 
 using namespace ahvn;
 
@@ -41,13 +41,12 @@ TEST_CASE("guide 5.3: an excluded parameter does not change the key", "[memoize]
   in_mem_cache cache;
   int calls = 0;
   auto compute_with_debug =
-    cache.memoize({.name = "compute_with_debug", .params = {"x", "debug"}, .exclude = {"debug"}},
-                  [&](int x, bool debug) {
-                    ++calls;
-                    if (debug)
-                      UNSCOPED_INFO("computing for " << x);
-                    return x * x;
-                  });
+      cache.memoize({.name = "compute_with_debug", .params = {"x", "debug"}, .exclude = {"debug"}},
+                    [&](int x, bool debug) {
+                      ++calls;
+                      if (debug) UNSCOPED_INFO("computing for " << x);
+                      return x * x;
+                    });
   CHECK(compute_with_debug(5, true) == 25);
   CHECK(compute_with_debug(5, false) == 25);
   CHECK(calls == 1);
@@ -59,13 +58,15 @@ TEST_CASE("guide 5.3: an excluded parameter does not change the key", "[memoize]
 TEST_CASE("guide 5.5: annotations are stored as metadata and filter entries", "[memoize]") {
   in_mem_cache cache;
   auto get_user_profile =
-    cache.memoize({.name = "get_user_profile",
-                   .params = {"user_id"},
-                   .annotation = {{"purpose", "user_profile"}, {"team", "backend"}}},
-                  [](int user_id) { return json{{"id", user_id}, {"name", "user"}}; });
+      cache.memoize({.name = "get_user_profile",
+                     .params = {"user_id"},
+                     .annotation = {{"purpose", "user_profile"}, {"team", "backend"}}},
+                    [](int user_id) {
+                      return json{{"id", user_id}, {"name", "user"}};
+                    });
   auto get_realtime_data = cache.memoize(
-    {.name = "get_realtime_data", .params = {"sensor_id"}, .annotation = {{"priority", "high"}}},
-    [](const std::string& sensor_id) { return sensor_id + ":42"; });
+      {.name = "get_realtime_data", .params = {"sensor_id"}, .annotation = {{"priority", "high"}}},
+      [](const std::string& sensor_id) { return sensor_id + ":42"; });
   get_user_profile(1);
   get_user_profile(2);
   get_realtime_data("s1");
@@ -86,12 +87,18 @@ TEST_CASE("falsy outputs are hits, not misses", "[memoize]") {
   auto falsy = cache.memoize({.name = "falsy", .params = {"kind"}}, [&](int kind) -> json {
     ++calls;
     switch (kind) {
-      case 0: return 0;
-      case 1: return "";
-      case 2: return json::array();
-      case 3: return json::object();
-      case 4: return false;
-      default: return nullptr;
+    case 0:
+      return 0;
+    case 1:
+      return "";
+    case 2:
+      return json::array();
+    case 3:
+      return json::object();
+    case 4:
+      return false;
+    default:
+      return nullptr;
     }
   });
   for (int round = 0; round < 2; ++round)
@@ -128,8 +135,7 @@ TEST_CASE("typed results convert both ways", "[memoize]") {
   auto vectors = json::parse(test::read_file(test::source_path("tests/messages/key_vectors.json")));
   auto python_key = [&](const char* func) {
     for (const auto& v : vectors["tagged"])
-      if (v["func"] == func)
-        return v["key"].get<std::string>();
+      if (v["func"] == func) return v["key"].get<std::string>();
     FAIL("no vector " << func);
     return std::string();
   };
@@ -138,16 +144,17 @@ TEST_CASE("typed results convert both ways", "[memoize]") {
   auto key_of = [](const char* func, const char* param, json value) {
     return compute_key(func, json{{param, std::move(value)}}).to_string();
   };
-  CHECK(key_of("tuple", "t", to_input_json(std::tuple<int, std::string, double>{1, "a", 2.5}))
-        == python_key("tuple"));
+  CHECK(key_of("tuple", "t", to_input_json(std::tuple<int, std::string, double>{1, "a", 2.5})) ==
+        python_key("tuple"));
   CHECK(key_of("set", "s", to_input_json(std::set<int>{3, 1, 2})) == python_key("set"));
-  CHECK(key_of("set_str", "s", to_input_json(std::set<std::string>{"b", "a", "c"}))
-        == python_key("set_str"));
+  CHECK(key_of("set_str", "s", to_input_json(std::set<std::string>{"b", "a", "c"})) ==
+        python_key("set_str"));
 }
 
 TEST_CASE("an annotated entry's expected is what a hit returns", "[memoize]") {
   in_mem_cache cache;
-  auto add = cache.memoize({.name = "add", .params = {"x", "y"}}, [](int x, int y) { return x + y; });
+  auto add =
+      cache.memoize({.name = "add", .params = {"x", "y"}}, [](int x, int y) { return x + y; });
   CHECK(add(5, 10) == 15);
   cache.annotate("add", {{"x", 5}, {"y", 10}}, json(16));
   CHECK(add(5, 10) == 16);
@@ -160,8 +167,7 @@ TEST_CASE("exceptions propagate and are never cached", "[memoize]") {
   in_mem_cache cache;
   int calls = 0;
   auto flaky = cache.memoize({.name = "flaky", .params = {"x"}}, [&](int x) -> int {
-    if (++calls == 1)
-      throw std::runtime_error("first call fails");
+    if (++calls == 1) throw std::runtime_error("first call fails");
     return x;
   });
   CHECK_THROWS_WITH(flaky(1), "first call fails");
@@ -231,8 +237,7 @@ TEST_CASE("many threads share one memoized function", "[memoize]") {
   for (int t = 0; t < 8; ++t)
     threads.emplace_back([&] {
       for (int i = 0; i < 200; ++i)
-        if (f(i % 50) != (i % 50) * 2)
-          ++wrong;
+        if (f(i % 50) != (i % 50) * 2) ++wrong;
     });
   for (auto& t : threads)
     t.join();
@@ -253,18 +258,20 @@ TEST_CASE("memoize options are checked when the function is wrapped", "[memoize]
     return errc::none;
   };
   auto two = [](int a, int b) { return a + b; };
-  CHECK(code_of([&] { cache.memoize({.name = "", .params = {"a", "b"}}, two); })
-        == errc::invalid_argument);
-  CHECK(code_of([&] { cache.memoize({.name = "f", .params = {"a"}}, two); })
-        == errc::invalid_argument);
-  CHECK(code_of([&] { cache.memoize({.name = "f", .params = {"a", "a"}}, two); })
-        == errc::invalid_argument);
-  CHECK(code_of([&] { cache.memoize({.name = "f", .params = {"a", "b"}, .exclude = {"c"}}, two); })
-        == errc::invalid_argument);
+  CHECK(code_of([&] {
+          cache.memoize({.name = "", .params = {"a", "b"}}, two);
+        }) == errc::invalid_argument);
+  CHECK(code_of([&] { cache.memoize({.name = "f", .params = {"a"}}, two); }) ==
+        errc::invalid_argument);
+  CHECK(code_of([&] {
+          cache.memoize({.name = "f", .params = {"a", "a"}}, two);
+        }) == errc::invalid_argument);
+  CHECK(code_of([&] {
+          cache.memoize({.name = "f", .params = {"a", "b"}, .exclude = {"c"}}, two);
+        }) == errc::invalid_argument);
   CHECK(code_of([&] {
           cache.memoize({.name = "f", .params = {"a", "b"}, .annotation = json::array()}, two);
-        })
-        == errc::invalid_argument);
+        }) == errc::invalid_argument);
 }
 
 namespace {
@@ -273,7 +280,9 @@ struct point {
   int x = 0;
   double y = 0;
 };
-void to_json(json& j, const point& p) { j = json{{"x", p.x}, {"y", p.y}}; }
+void to_json(json& j, const point& p) {
+  j = json{{"x", p.x}, {"y", p.y}};
+}
 void from_json(const json& j, point& p) {
   p.x = j.at("x").get<int>();
   p.y = j.at("y").get<double>();
@@ -283,20 +292,20 @@ void from_json(const json& j, point& p) {
 
 TEST_CASE("keys written straight from the arguments equal AgentHeaven's", "[memoize]") {
   in_mem_cache cache;
-  auto f = cache.memoize(
-    {.name = "f", .params = {"zeta", "alpha", "mid", "unused", "é", "text"}, .exclude = {"unused"}},
-    [](int64_t, double, std::vector<std::optional<std::string>>, bool, point, const char*) {
-      return 0;
-    });
+  auto f = cache.memoize({.name = "f",
+                          .params = {"zeta", "alpha", "mid", "unused", "é", "text"},
+                          .exclude = {"unused"}},
+                         [](int64_t, double, std::vector<std::optional<std::string>>, bool, point,
+                            const char*) { return 0; });
   std::vector<std::tuple<int64_t, double, std::vector<std::optional<std::string>>, bool, point,
                          const char*>>
-    calls = {{0, 0.0, {}, true, {}, ""},
-             {int64_t{9007199254740993}, 1e-05, {"a", std::nullopt}, false, {1, 2.0}, "☃ \"q\""},
-             {-int64_t{9007199254740993}, -0.0, {"x"}, true, {-3, 1e300}, "tab\there"}};
+      calls = {{0, 0.0, {}, true, {}, ""},
+               {int64_t{9007199254740993}, 1e-05, {"a", std::nullopt}, false, {1, 2.0}, "☃ \"q\""},
+               {-int64_t{9007199254740993}, -0.0, {"x"}, true, {-3, 1e300}, "tab\there"}};
   for (const auto& c : calls) {
     auto fast = std::apply([&](const auto&... a) { return f.key_of(a...); }, c);
-    auto slow = std::apply(
-      [&](const auto&... a) { return compute_key("f", f.inputs_of(a...)); }, c);
+    auto slow =
+        std::apply([&](const auto&... a) { return compute_key("f", f.inputs_of(a...)); }, c);
     CHECK(fast == slow);
   }
   // A user type round-trips through to_json/from_json as argument and result.

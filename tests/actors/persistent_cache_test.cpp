@@ -1,11 +1,6 @@
 // The persistent cache handles (guide 3.2-3.4) through the same handle and memoize, open_cache
 // URLs, and group commit in the backend actor.
 
-#include <atomic>
-#include <thread>
-
-#include <catch2/catch.hpp>
-
 #include "actors/database_cache.hpp"
 #include "actors/disk_cache.hpp"
 #include "actors/json_cache.hpp"
@@ -14,6 +9,11 @@
 #include "tests/support/failing_store.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/temp_dir.hpp"
+
+#include <atomic>
+#include <thread>
+
+#include <catch2/catch.hpp>
 
 using namespace ahvn;
 using namespace std::chrono_literals;

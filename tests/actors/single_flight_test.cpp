@@ -1,6 +1,10 @@
 // Single flight under load, TTL expiry with a controllable clock, LRU eviction order, and the
 // counters (issue 4).
 
+#include "actors/in_mem_cache.hpp"
+#include "actors/open_cache.hpp"
+#include "tests/support/temp_dir.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -11,12 +15,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
-
 #include <catch2/catch.hpp>
-
-#include "actors/in_mem_cache.hpp"
-#include "actors/open_cache.hpp"
-#include "tests/support/temp_dir.hpp"
 
 using namespace ahvn;
 using namespace std::chrono_literals;
@@ -132,8 +131,7 @@ TEST_CASE("a computing thread that hangs past its lease is taken over", "[single
   gate release;
   std::atomic<int> calls{0};
   auto f = c.memoize({.name = "f", .params = {"x"}}, [&](int x) {
-    if (++calls == 1)
-      release.wait(); // the first caller hangs
+    if (++calls == 1) release.wait(); // the first caller hangs
     return x * 2;
   });
   auto stuck = std::async(std::launch::async, [&] { return f(5); });

@@ -1,10 +1,10 @@
 // The memory and null stores against the conformance suite, and the memory store's own extras:
 // LRU bounds, expiry, and the lock-free reader under concurrent writes.
 
+#include "tests/support/store_factories.hpp"
+
 #include <atomic>
 #include <thread>
-
-#include "tests/support/store_factories.hpp"
 
 #define AHVN_STORE_FACTORIES ahvn::test::memory_store_factory, ahvn::test::null_store_factory
 #include "tests/backends/store_conformance.hpp"
@@ -18,8 +18,7 @@ namespace {
 bool read(concurrent_reader& r, const key& k, json* out = nullptr,
           time_point now = clock::system()->now()) {
   return r.read_value(k, now, [&](const json& v) {
-    if (out)
-      *out = v;
+    if (out) *out = v;
   });
 }
 
@@ -151,11 +150,9 @@ TEST_CASE("memory_store: readers on other threads see whole entries while the ow
     for (int i = 0; i < 400; ++i) {
       auto e = make_entry(i, json{{"i", i}, {"v", round}, {"pad", std::string(64, 'p')}});
       s.put(e.k, e.entry);
-      if (i % 5 == 0)
-        s.remove(make_entry((i * 3) % 400).k);
+      if (i % 5 == 0) s.remove(make_entry((i * 3) % 400).k);
     }
-    if (round % 20 == 19)
-      s.clear();
+    if (round % 20 == 19) s.clear();
   }
   done = true;
   for (auto& t : threads)
@@ -198,8 +195,7 @@ TEST_CASE("memory_store: scans stay in key order across growth and removals", "[
     auto page = s.scan(req);
     for (auto& e : page.entries)
       seen.push_back(e.k);
-    if (!page.more)
-      break;
+    if (!page.more) break;
     req.after = page.last;
   }
   CHECK(std::is_sorted(seen.begin(), seen.end()));

@@ -1,12 +1,12 @@
 // The SQL store's reader: hits on callers' threads through pooled read-only sessions.
 
+#include "tests/support/entries.hpp"
+#include "tests/support/sql_store_factories.hpp"
+
 #include <atomic>
 #include <thread>
 
 #include <catch2/catch.hpp>
-
-#include "tests/support/entries.hpp"
-#include "tests/support/sql_store_factories.hpp"
 
 using namespace ahvn;
 using namespace ahvn::test;
@@ -17,8 +17,7 @@ namespace {
 bool read(concurrent_reader& r, const key& k, json* out = nullptr,
           time_point now = clock::system()->now()) {
   return r.read_value(k, now, [&](const json& v) {
-    if (out)
-      *out = v;
+    if (out) *out = v;
   });
 }
 
@@ -56,8 +55,7 @@ TEMPLATE_TEST_CASE("sql reader: hits on the caller's thread see committed writes
         json got;
         if (read(*reader, e.k, &got)) {
           ++hits;
-          if (!got.contains("answer"))
-            ++bad;
+          if (!got.contains("answer")) ++bad;
         }
       }
     });

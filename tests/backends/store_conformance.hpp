@@ -13,13 +13,13 @@
 #error "define AHVN_STORE_FACTORIES before including store_conformance.hpp"
 #endif
 
+#include "tests/support/entries.hpp"
+#include "tests/support/store_factories.hpp"
+
 #include <algorithm>
 #include <set>
 
 #include <catch2/catch.hpp>
-
-#include "tests/support/entries.hpp"
-#include "tests/support/store_factories.hpp"
 
 namespace ahvn::test::conformance {
 using namespace ahvn;
@@ -146,7 +146,7 @@ TEMPLATE_TEST_CASE("values keep their exact shape", "[conformance]", AHVN_STORE_
   auto unset = std::make_shared<cache_entry>(cache_entry::from_args("g", json{{"u", 1}}));
   stored.push_back({unset->key(), unset});
   auto annotated = std::make_shared<cache_entry>(
-    cache_entry::from_args("g", json{{"u", 2}}, json(1), json(2), json{{"source", "truth"}}));
+      cache_entry::from_args("g", json{{"u", 2}}, json(1), json(2), json{{"source", "truth"}}));
   stored.push_back({annotated->key(), annotated});
   json rich = {{"float", 2.0},
                {"neg_zero", -0.0},
@@ -179,8 +179,7 @@ TEMPLATE_TEST_CASE("values keep their exact shape", "[conformance]", AHVN_STORE_
         if constexpr (!normalizes_numbers<TestType>())
           CHECK(canonical(*got->output) == canonical(*e.entry->output));
       }
-      if (got->expected && e.entry->expected)
-        CHECK(*got->expected == *e.entry->expected);
+      if (got->expected && e.entry->expected) CHECK(*got->expected == *e.entry->expected);
       CHECK(got->metadata == e.entry->metadata);
       CHECK(got->key() == e.k);
     }
@@ -212,8 +211,7 @@ TEMPLATE_TEST_CASE("scan pages through every entry once, in key order", "[confor
     }
     ++pages;
     REQUIRE(pages < 100);
-    if (!page.more)
-      break;
+    if (!page.more) break;
     req.after = page.last;
   }
   if constexpr (TestType::keeps_entries) {
@@ -235,8 +233,7 @@ TEMPLATE_TEST_CASE("scan pages through every entry once, in key order", "[confor
       CHECK(e.entry->func == "three");
       ++count;
     }
-    if (!page.more)
-      break;
+    if (!page.more) break;
     filtered.after = page.last;
   }
   CHECK(count == (TestType::keeps_entries ? 100u : 0u));
@@ -251,8 +248,7 @@ TEMPLATE_TEST_CASE("flush and sweep are safe at any time", "[conformance]", AHVN
   s->flush();
   std::optional<key> cursor;
   CHECK(s->sweep_expired(clock::system()->now(), cursor, 100) == 0);
-  if constexpr (TestType::keeps_entries)
-    CHECK(s->get(e.k) != nullptr);
+  if constexpr (TestType::keeps_entries) CHECK(s->get(e.k) != nullptr);
 }
 
 } // namespace ahvn::test::conformance

@@ -1,15 +1,14 @@
 // cache_entry: every example of the guide's section 4, and the unset/null distinction.
 
-#include <catch2/catch.hpp>
-
 #include "messages/cache_entry.hpp"
 #include "messages/error.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace ahvn;
 
 TEST_CASE("guide 4.1: direct construction, key and value", "[cache_entry]") {
-  cache_entry entry{"my_function", {{"x", 5}, {"y", 10}}, 50, std::nullopt,
-                    {{"timestamp", "..."}}};
+  cache_entry entry{"my_function", {{"x", 5}, {"y", 10}}, 50, std::nullopt, {{"timestamp", "..."}}};
   CHECK(entry.key() == compute_key("my_function", json{{"x", 5}, {"y", 10}}));
   CHECK(entry.value() == json(50));
   CHECK_FALSE(entry.annotated());
@@ -46,9 +45,10 @@ TEST_CASE("guide 4.2.2: from_dict", "[cache_entry]") {
 
 TEST_CASE("guide 4.3.1: to_dict leaves unset fields out", "[cache_entry]") {
   auto entry = cache_entry::from_args("add", {{"x", 5}, {"y", 10}}, 15);
-  CHECK(entry.to_dict()
-        == json{{"func", "add"}, {"inputs", {{"x", 5}, {"y", 10}}}, {"output", 15},
-                {"metadata", json::object()}});
+  CHECK(entry.to_dict() == json{{"func", "add"},
+                                {"inputs", {{"x", 5}, {"y", 10}}},
+                                {"output", 15},
+                                {"metadata", json::object()}});
   auto no_output = cache_entry::from_args("add", {{"x", 5}});
   CHECK_FALSE(no_output.to_dict().contains("output"));
   CHECK_FALSE(no_output.to_dict().contains("expected"));
@@ -66,8 +66,8 @@ TEST_CASE("guide 4.3.2: clone with updates leaves the original alone", "[cache_e
   CHECK(modified.output == json(200));
   CHECK(modified.metadata == json{{"v", 2}});
   CHECK(original.metadata == json::object());
-  auto renamed = original.clone({.func = "other", .inputs = json{{"n", 1}, {"debug", true}},
-                                 .exclude = {"debug"}});
+  auto renamed = original.clone(
+      {.func = "other", .inputs = json{{"n", 1}, {"debug", true}}, .exclude = {"debug"}});
   CHECK(renamed.func == "other");
   CHECK(renamed.inputs == json{{"n", 1}});
   CHECK(original.clone() == original);
@@ -118,10 +118,12 @@ TEST_CASE("entries of the wrong shape are clear errors", "[cache_entry][errors]"
   };
   CHECK(code_of([] { cache_entry::from_args("f", json::array()); }) == errc::invalid_inputs);
   CHECK(code_of([] { cache_entry::from_dict({{"func", 3}}); }) == errc::invalid_entry);
-  CHECK(code_of([] { cache_entry::from_dict({{"func", "f"}, {"inputs", "x"}}); })
-        == errc::invalid_inputs);
-  CHECK(code_of([] { cache_entry::from_dict({{"func", "f"}, {"metadata", 1}}); })
-        == errc::invalid_entry);
+  CHECK(code_of([] {
+          cache_entry::from_dict({{"func", "f"}, {"inputs", "x"}});
+        }) == errc::invalid_inputs);
+  CHECK(code_of([] {
+          cache_entry::from_dict({{"func", "f"}, {"metadata", 1}});
+        }) == errc::invalid_entry);
   CHECK(code_of([] { cache_entry::from_dict(json::array()); }) == errc::invalid_entry);
 }
 
@@ -136,9 +138,10 @@ TEST_CASE("AgentHeaven's file and row layouts", "[cache_entry]") {
                                   "    \"output\": 9007199254740993,\n"
                                   "    \"metadata\": {}\n"
                                   "}");
-  CHECK(to_python_row_json(e)
-        == R"({"func": "add", "inputs": {"s": "\u2603", "x": 5}, )"
-           R"("output": {"__obj_type__": "bigint", "__obj_data__": "9007199254740993"}, "metadata": {}})");
+  CHECK(
+      to_python_row_json(e) ==
+      R"({"func": "add", "inputs": {"s": "\u2603", "x": 5}, )"
+      R"("output": {"__obj_type__": "bigint", "__obj_data__": "9007199254740993"}, "metadata": {}})");
 }
 
 TEST_CASE("the compact encoding round-trips and rejects garbage", "[cache_entry]") {
@@ -168,19 +171,22 @@ TEST_CASE("the encoded header tells func, hit value and expiry without decoding"
   CHECK(v.func == "lookup");
   CHECK(decode_msgpack(v.value, "t") == json("out"));
   CHECK(v.expires_at_ms == 1700000123500);
-  auto annotated = e.annotate(json::array({1, 2}));
-  REQUIRE(view_encoded(encode_entry(annotated), v));
+  auto annotated = encode_entry(e.annotate(json::array({1, 2})));
+  REQUIRE(view_encoded(annotated, v));
   CHECK(decode_msgpack(v.value, "t") == json::array({1, 2})); // expected wins
-  REQUIRE(view_encoded(encode_entry(cache_entry::from_args("f", json::object())), v));
+  auto bare = encode_entry(cache_entry::from_args("f", json::object()));
+  REQUIRE(view_encoded(bare, v));
   CHECK(v.value.empty()); // neither output nor expected
   CHECK(v.expires_at_ms == 0);
-  CHECK_FALSE(view_encoded("short", v));
-  CHECK_FALSE(view_encoded(std::string(40, '\x96'), v));
+  CHECK_FALSE(view_encoded(std::string_view("short"), v));
+  const std::string tagged_garbage(40, '\x96');
+  CHECK_FALSE(view_encoded(tagged_garbage, v));
 }
 
 TEST_CASE("the jsonl export line is AgentHeaven's dumps_jsonl", "[cache_entry]") {
   auto e = cache_entry::from_args("add", {{"s", "☃"}}, int64_t{9007199254740993});
-  CHECK(to_python_jsonl(e)
-        == R"({"func": "add", "inputs": {"s": "☃"}, )"
-           R"("output": {"__obj_type__": "bigint", "__obj_data__": "9007199254740993"}, "metadata": {}})");
+  CHECK(
+      to_python_jsonl(e) ==
+      R"({"func": "add", "inputs": {"s": "☃"}, )"
+      R"("output": {"__obj_type__": "bigint", "__obj_data__": "9007199254740993"}, "metadata": {}})");
 }

@@ -1,21 +1,22 @@
 // Canonical and Python-compatible JSON, checked against vectors that Python's json module wrote
 // (tests/messages/make_key_vectors.py -> key_vectors.json).
 
+#include "messages/error.hpp"
+#include "messages/json.hpp"
+#include "tests/support/files.hpp"
+
 #include <cmath>
 #include <limits>
 
 #include <catch2/catch.hpp>
-
-#include "messages/error.hpp"
-#include "messages/json.hpp"
-#include "tests/support/files.hpp"
 
 using namespace ahvn;
 
 namespace {
 
 const json& vectors() {
-  static const json v = json::parse(test::read_file(test::source_path("tests/messages/key_vectors.json")));
+  static const json v =
+      json::parse(test::read_file(test::source_path("tests/messages/key_vectors.json")));
   return v;
 }
 
@@ -61,16 +62,17 @@ TEST_CASE("floats are written as Python's repr", "[json]") {
 
 TEST_CASE("integers beyond 2^53 are tagged as AgentHeaven tags them", "[json]") {
   CHECK(canonical(json(int64_t{9007199254740992})) == "9007199254740992");
-  CHECK(canonical(json(int64_t{9007199254740993}))
-        == R"({"__obj_data__": "9007199254740993", "__obj_type__": "bigint"})");
-  CHECK(canonical(json(int64_t{-9007199254740993}))
-        == R"({"__obj_data__": "-9007199254740993", "__obj_type__": "bigint"})");
-  CHECK(canonical(json(uint64_t{18446744073709551615ull}))
-        == R"({"__obj_data__": "18446744073709551615", "__obj_type__": "bigint"})");
+  CHECK(canonical(json(int64_t{9007199254740993})) ==
+        R"({"__obj_data__": "9007199254740993", "__obj_type__": "bigint"})");
+  CHECK(canonical(json(int64_t{-9007199254740993})) ==
+        R"({"__obj_data__": "-9007199254740993", "__obj_type__": "bigint"})");
+  CHECK(canonical(json(uint64_t{18446744073709551615ull})) ==
+        R"({"__obj_data__": "18446744073709551615", "__obj_type__": "bigint"})");
   // Beyond 64 bits the parser keeps the exact digits in the tagged form...
   auto huge = parse_json("[123456789012345678901234567890, -98765432109876543210987]", "t");
-  CHECK(canonical(huge) == R"([{"__obj_data__": "123456789012345678901234567890", "__obj_type__": "bigint"}, )"
-                           R"({"__obj_data__": "-98765432109876543210987", "__obj_type__": "bigint"}])");
+  CHECK(canonical(huge) ==
+        R"([{"__obj_data__": "123456789012345678901234567890", "__obj_type__": "bigint"}, )"
+        R"({"__obj_data__": "-98765432109876543210987", "__obj_type__": "bigint"}])");
   // ...and the file layout writes them back as plain digits.
   CHECK(dumps_python(huge) == "[123456789012345678901234567890, -98765432109876543210987]");
   // A real exponent is still a float.
@@ -98,8 +100,8 @@ TEST_CASE("malformed JSON is an error naming the source and the byte", "[json][e
     FAIL("no error");
   } catch (const cache_error& e) {
     CHECK(e.code() == errc::invalid_json);
-    CHECK_THAT(e.what(), Catch::Contains("inputs") && Catch::Contains("byte 8")
-                           && Catch::Contains("expected a string key"));
+    CHECK_THAT(e.what(), Catch::Contains("inputs") && Catch::Contains("byte 8") &&
+                             Catch::Contains("expected a string key"));
   }
   CHECK_THROWS_AS(parse_json("", "empty"), cache_error);
   CHECK_THROWS_AS(parse_json("[1, 2", "truncated"), cache_error);
@@ -126,8 +128,9 @@ TEST_CASE("parsing reads what Python's json writes", "[json]") {
   CHECK(x[8] == json("é😀\n/"));
   CHECK(x[9].is_number_float());
   // What we write, we read back identically (Python's dumps is the round trip reference).
-  CHECK(dumps_python(x) == R"([NaN, Infinity, -Infinity, Infinity, 0, -1, 2.0, 18446744073709551615, )"
-                           R"("\u00e9\ud83d\ude00\n/", 100.0])");
+  CHECK(dumps_python(x) ==
+        R"([NaN, Infinity, -Infinity, Infinity, 0, -1, 2.0, 18446744073709551615, )"
+        R"("\u00e9\ud83d\ude00\n/", 100.0])");
 }
 
 TEST_CASE("a string that is not UTF-8 is an error naming its path", "[json][errors]") {

@@ -1,24 +1,24 @@
 // Keys: AgentHeaven's md5-of-canonical-JSON, checked against Python's hashlib.
 
-#include <set>
-
-#include <catch2/catch.hpp>
-
 #include "messages/error.hpp"
 #include "messages/key.hpp"
 #include "messages/md5.hpp"
 #include "tests/support/files.hpp"
 
+#include <set>
+
+#include <catch2/catch.hpp>
+
 using namespace ahvn;
 
 TEST_CASE("keys match the examples of the design", "[key]") {
-  CHECK(compute_key("add", json{{"x", 5}, {"y", 10}}).to_string()
-        == "6452910756379405413525593858603593943");
-  CHECK(compute_key("fibonacci", json{{"n", 30}}).to_string()
-        == "72204579713596226931980527061097647615");
+  CHECK(compute_key("add", json{{"x", 5}, {"y", 10}}).to_string() ==
+        "6452910756379405413525593858603593943");
+  CHECK(compute_key("fibonacci", json{{"n", 30}}).to_string() ==
+        "72204579713596226931980527061097647615");
   CHECK(compute_key("f", json::object()).to_string() == "216499416021199476271144898090529065813");
-  CHECK(compute_key("kl_store", json{{"kid", 123}}).to_string()
-        == "322088009617739405387383225572288269752");
+  CHECK(compute_key("kl_store", json{{"kid", 123}}).to_string() ==
+        "322088009617739405387383225572288269752");
 }
 
 TEST_CASE("keys match every vector computed by Python", "[key]") {
@@ -47,8 +47,8 @@ TEST_CASE("md5 matches RFC 1321's test suite", "[key]") {
   CHECK(hex("a") == "0cc175b9c0f1b6a831c399e269772661");
   CHECK(hex("abc") == "900150983cd24fb0d6963f7d28e17f72");
   CHECK(hex("message digest") == "f96b697d7cb7938d525a2f31aaf161d0");
-  CHECK(hex("12345678901234567890123456789012345678901234567890123456789012345678901234567890")
-        == "57edf4a22be3c955ac49da2e2107b67a");
+  CHECK(hex("12345678901234567890123456789012345678901234567890123456789012345678901234567890") ==
+        "57edf4a22be3c955ac49da2e2107b67a");
   // Incremental updates across block boundaries give the same digest.
   std::string text(1000, 'q');
   md5 h;

@@ -1,9 +1,9 @@
 // TTL parsing and expiry stamps (guide 5.5: annotation ttl).
 
-#include <catch2/catch.hpp>
-
 #include "messages/error.hpp"
 #include "messages/ttl.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace ahvn;
 using namespace std::chrono_literals;
@@ -18,8 +18,8 @@ TEST_CASE("ttl text and numbers", "[ttl]") {
   CHECK(parse_ttl("2d") == 48h);
   CHECK(parse_ttl("1.5h") == 90min);
   CHECK(parse_ttl("45") == 45s);
-  for (json bad : {json("1w"), json("h"), json(""), json(-1), json("-5s"), json(true),
-                   json::array()}) {
+  for (json bad :
+       {json("1w"), json("h"), json(""), json(-1), json("-5s"), json(true), json::array()}) {
     try {
       parse_ttl(bad);
       FAIL("no error for " << bad);

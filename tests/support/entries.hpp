@@ -2,18 +2,18 @@
 
 // Value generators for tests: entries of many shapes, with their keys.
 
-#include <string>
-#include <vector>
-
 #include "messages/cache_entry.hpp"
 #include "messages/types.hpp"
+
+#include <string>
+#include <vector>
 
 namespace ahvn::test {
 
 /// An entry of func `f` with inputs {"i": i} and output `output`.
 inline keyed_entry make_entry(int i, json output = "value", std::string f = "f") {
   auto e = std::make_shared<cache_entry>(
-    cache_entry::from_args(std::move(f), json{{"i", i}}, std::move(output)));
+      cache_entry::from_args(std::move(f), json{{"i", i}}, std::move(output)));
   return {e->key(), e};
 }
 

@@ -4,11 +4,11 @@
 // every error path of the actors above it. The switches are atomics, so a test thread may flip
 // them while the store's actor runs.
 
-#include <atomic>
-#include <memory>
-
 #include "backends/memory_store.hpp"
 #include "messages/error.hpp"
+
+#include <atomic>
+#include <memory>
 
 namespace ahvn::test {
 

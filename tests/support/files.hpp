@@ -12,8 +12,7 @@ namespace ahvn::test {
 /// The whole file as a string; throws std::runtime_error naming the path if it cannot be read.
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw std::runtime_error("cannot read " + path);
+  if (!in) throw std::runtime_error("cannot read " + path);
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
@@ -22,8 +21,7 @@ inline std::string read_file(const std::string& path) {
 /// Writes `text` to `path`, replacing it.
 inline void write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out)
-    throw std::runtime_error("cannot write " + path);
+  if (!out) throw std::runtime_error("cannot write " + path);
   out << text;
 }
 

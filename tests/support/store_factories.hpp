@@ -7,11 +7,11 @@
 //   std::unique_ptr<store> open();           a fresh, empty store (the factory owns its files)
 // Persistent stores add `std::unique_ptr<store> reopen()`: the same location opened again.
 
-#include <memory>
-
 #include "backends/memory_store.hpp"
 #include "backends/null_store.hpp"
 #include "tests/support/temp_dir.hpp"
+
+#include <memory>
 
 namespace ahvn::test {
 
