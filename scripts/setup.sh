@@ -12,6 +12,7 @@ packages=(
   # tests and benchmarks
   catch2 libbenchmark-dev lmdb-utils sqlite3 python3 libboost-dev
   postgresql mariadb-server redis-server python3-diskcache
+  libhiredis-dev # bench/: the Redis peer's client
 )
 
 as_root=()
