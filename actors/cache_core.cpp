@@ -94,6 +94,8 @@ cache_stats cache_core::stats() {
   auto s = request<cache_stats>(opts_.request_timeout, stats_atom::value);
   s.hits += reader_hits_.load(std::memory_order_relaxed);
   s.errors += errors_.load(std::memory_order_relaxed);
+  s.misses += bypass_misses_.load(std::memory_order_relaxed);
+  s.sets += bypass_sets_.load(std::memory_order_relaxed);
   return s;
 }
 
@@ -139,6 +141,10 @@ cache_core::fast_read cache_core::read_fast(const key& k, const value_visitor& v
 
 uint64_t cache_core::fetch(const key& k, std::string_view func, const json& inputs,
                            const value_visitor& visit, bool coalesce) {
+  if (bypass_) {
+    bypass_misses_.fetch_add(1, std::memory_order_relaxed);
+    return no_lease;
+  }
   fetch_request req;
   req.k = k;
   req.func = std::string(func);
@@ -174,6 +180,10 @@ uint64_t cache_core::fetch(const key& k, std::string_view func, const json& inpu
 }
 
 void cache_core::complete(keyed_entry e, uint64_t lease) noexcept {
+  if (bypass_) {
+    bypass_sets_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   std::string what;
   try {
     auto k = e.k;
@@ -238,6 +248,10 @@ void cache_core::write_many(std::vector<keyed_entry> es) noexcept {
 }
 
 void cache_core::complete_async(keyed_entry e, uint64_t lease) noexcept {
+  if (bypass_) {
+    bypass_sets_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   try {
     if (lease == 0 || lease == no_lease)
       caf::anon_send(actor_, put_atom::value, std::move(e));

@@ -129,6 +129,11 @@ public:
   /// Records a failure of the memoize layer (a stored value that does not convert, ...).
   void count_error(std::string_view what) noexcept;
 
+  /// For a backend that stores nothing and has nobody in front of it (no_cache): the memoize
+  /// path skips the actor — fetch() is a miss, complete() stores nothing — and counts those
+  /// misses and sets here for stats(). Call before the core is shared.
+  void bypass_actor_on_memoize() { bypass_ = true; }
+
 private:
   template <class R, class... Ts>
   R request(std::chrono::milliseconds timeout, Ts&&... xs);
@@ -140,6 +145,9 @@ private:
   std::shared_ptr<clock> time_;
   std::atomic<uint64_t> reader_hits_{0};
   std::atomic<uint64_t> errors_{0};
+  bool bypass_ = false;
+  std::atomic<uint64_t> bypass_misses_{0};
+  std::atomic<uint64_t> bypass_sets_{0};
 };
 
 } // namespace detail

@@ -1,6 +1,7 @@
 // Synchronous memoize: the guide's sections 1, 5.3 and 5.5, falsy outputs, exceptions, the
 // failure rule, and keys shared with Python.
 
+#include "actors/callback_cache.hpp"
 #include "actors/in_mem_cache.hpp"
 #include "actors/no_cache.hpp"
 #include "actors/store_cache.hpp"
@@ -8,11 +9,14 @@
 #include "tests/support/files.hpp"
 
 #include <atomic>
+#include <chrono>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <tuple>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -184,10 +188,40 @@ TEST_CASE("no_cache always recomputes", "[memoize]") {
     ++calls;
     return x;
   });
-  f(1);
-  f(1);
-  f(1);
+  CHECK(f(1) == 1);
+  CHECK(f(1) == 1);
+  CHECK(f(2) == 2);
   CHECK(calls == 3);
+  // The calls never reach the actor, yet they are counted; nothing is stored.
+  auto s = cache.stats();
+  CHECK(s.misses == 3);
+  CHECK(s.sets == 3);
+  CHECK(s.hits == 0);
+  CHECK(cache.size() == 0);
+  CHECK_FALSE(cache.get("f", {{"x", 1}}));
+}
+
+TEST_CASE("observers on a no_cache still see every computed set", "[memoize]") {
+  no_cache inner;
+  std::mutex m;
+  std::vector<std::string> seen;
+  auto observed = observe(inner, {callback([&](const key&, const json& entry) {
+                            std::lock_guard<std::mutex> lock(m);
+                            seen.push_back(entry.at("func").get<std::string>());
+                          })});
+  auto f = observed.memoize({.name = "f", .params = {"x"}}, [](int x) { return x + 1; });
+  CHECK(f(1) == 2);
+  CHECK(f(1) == 2);
+  observed.flush();
+  for (int i = 0; i < 200; ++i) {
+    {
+      std::lock_guard<std::mutex> lock(m);
+      if (seen.size() == 2) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::lock_guard<std::mutex> lock(m);
+  CHECK(seen == std::vector<std::string>{"f", "f"});
 }
 
 TEST_CASE("a failing backend never makes the program wrong", "[memoize][errors]") {
