@@ -265,16 +265,8 @@ void cache_core::complete_async(keyed_entry e, uint64_t lease) noexcept {
 void cache_core::abandon(const key& k, uint64_t lease, std::exception_ptr error) noexcept {
   if (lease == no_lease || lease == 0) return;
   try {
-    std::string what = "the computation failed";
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-      // keep the generic text
-    }
     caf::anon_send(actor_, abandon_atom::value, k, lease,
-                   computation_failure{std::move(what), std::move(error)});
+                   computation_failure{message_of(error), std::move(error)});
   } catch (...) {
     count_error("abandon " + k.to_string() + ": could not tell the waiters");
   }

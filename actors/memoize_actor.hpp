@@ -169,14 +169,7 @@ private:
         },
         [st, lease](std::exception_ptr error) {
           st->spec->core->abandon(st->k, lease, error);
-          std::string what = "the computation failed";
-          try {
-            std::rethrow_exception(error);
-          } catch (const std::exception& e) {
-            what = e.what();
-          } catch (...) {
-          }
-          st->on_error(make_failure_error(computation_failure{std::move(what), error}));
+          st->on_error(make_failure_error(computation_failure{message_of(error), error}));
         });
     try {
       st->compute(done);

@@ -44,4 +44,19 @@ cache_error::cache_error(errc code, const std::string& message)
   // nop
 }
 
+std::string message_of(const std::exception_ptr& error, std::string_view fallback) noexcept {
+  try {
+    try {
+      if (error) std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      return e.what();
+    } catch (...) {
+      // not a std::exception: the fallback
+    }
+    return std::string(fallback);
+  } catch (...) {
+    return {}; // out of memory copying the text
+  }
+}
+
 } // namespace ahvn

@@ -7,6 +7,7 @@
 // A miss is never an error.
 
 #include <cstdint>
+#include <exception>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -48,5 +49,9 @@ private:
   errc code_;
   std::string message_;
 };
+
+/// What `error` says (its what()), or `fallback` when it is not a std::exception. Never throws.
+std::string message_of(const std::exception_ptr& error,
+                       std::string_view fallback = "the computation failed") noexcept;
 
 } // namespace ahvn

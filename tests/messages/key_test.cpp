@@ -5,7 +5,9 @@
 #include "messages/md5.hpp"
 #include "tests/support/files.hpp"
 
+#include <exception>
 #include <set>
+#include <stdexcept>
 
 #include <catch2/catch.hpp>
 
@@ -88,4 +90,20 @@ TEST_CASE("inputs that are not an object are a clear error", "[key][errors]") {
     CHECK_THAT(e.what(), Catch::Contains("'f'") && Catch::Contains("array"));
   }
   CHECK_THROWS_AS(compute_key(std::string("f\xff", 2), json::object()), cache_error);
+}
+
+TEST_CASE("message_of tells what an exception said", "[errors]") {
+  auto caught = [](auto thrower) {
+    try {
+      thrower();
+    } catch (...) {
+      return std::current_exception();
+    }
+    return std::exception_ptr{};
+  };
+  CHECK(message_of(caught([] { throw std::runtime_error("disk on fire"); })) == "disk on fire");
+  CHECK(message_of(caught([] { throw cache_error(errc::timeout, "slow"); })) == "timeout: slow");
+  CHECK(message_of(caught([] { throw 42; })) == "the computation failed");
+  CHECK(message_of(caught([] { throw 42; }), "odd") == "odd");
+  CHECK(message_of(nullptr, "nothing") == "nothing");
 }
