@@ -348,6 +348,7 @@ backend_actor::behavior_type backend(backend_pointer self, std::shared_ptr<store
         });
       },
       [self](stats_atom) -> caf::result<cache_stats> {
+        self->state.commit(); // the counters then include every write that arrived before
         return guarded(self, "stats", [&] {
           auto& s = self->state;
           auto out = s.counters;

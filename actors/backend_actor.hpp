@@ -7,7 +7,7 @@
 // store::put_many (one transaction on the persistent stores) as soon as the mailbox holds no
 // more of them, or when `max_batch` are waiting; each writer is answered after its batch is
 // durable. A read sees the writes that arrived before it (pending writes are served from the
-// batch). Removes, clears, scans and size first commit what is pending.
+// batch). Removes, clears, scans, size and stats first commit what is pending.
 //
 // Single flight: a fetch that misses gets a lease to compute; fetches of the same key that
 // arrive meanwhile wait, and are answered with the entry when the leaseholder completes, with
