@@ -53,18 +53,8 @@ keyed_entry decode_line(std::string_view line, const std::string& where) {
     for (const char* field : {"func", "inputs"})
       if (!dict.contains(field))
         throw cli_error(exit_usage, where + ": not an entry: no \"" + field + "\" field");
-    // As the stores read AgentHeaven's files and rows: inputs stay as written, so the key
-    // recomputes exactly as Python computes it; the other fields lose the encoder's tags, and
-    // an Ellipsis tag (an unset output or expected) is dropped.
-    for (const char* field : {"output", "expected", "metadata"}) {
-      auto it = dict.find(field);
-      if (it == dict.end()) continue;
-      if (it->is_object() && it->size() == 1 && it->value("__obj_type__", "") == "ellipsis")
-        dict.erase(it);
-      else
-        *it = untag(std::move(*it));
-    }
-    auto e = std::make_shared<const cache_entry>(cache_entry::from_dict(dict));
+    // As the stores read AgentHeaven's files and rows.
+    auto e = std::make_shared<const cache_entry>(cache_entry::from_python_dict(std::move(dict)));
     return {e->key(), e};
   } catch (const cache_error& err) {
     const auto& m = err.message();

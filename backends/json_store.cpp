@@ -110,12 +110,7 @@ struct json_store::state {
     cache_entry e;
     key actual;
     try {
-      json dict = parse_json(text, file);
-      // Inputs stay as written, so the key recomputes exactly as Python computes it.
-      if (dict.is_object())
-        for (const char* field : {"output", "expected", "metadata"})
-          if (auto it = dict.find(field); it != dict.end()) *it = untag(std::move(*it));
-      e = cache_entry::from_dict(dict);
+      e = cache_entry::from_python_dict(parse_json(text, file));
       actual = e.key();
     } catch (const cache_error& err) {
       // parse_json's message names the file already; say it once.

@@ -72,16 +72,7 @@ cache_entry decode_row_content(std::string text, std::string_view what, bool jso
   if (!dict.is_object())
     throw cache_error(errc::invalid_entry,
                       std::string("content is a JSON ") + dict.type_name() + ", not an entry dict");
-  for (const char* field : {"output", "expected", "metadata"}) {
-    auto it = dict.find(field);
-    if (it == dict.end()) continue;
-    // AgentHeaven's encoder writes Python's Ellipsis (an unset value) as this tag.
-    if (it->is_object() && it->size() == 1 && it->value("__obj_type__", "") == "ellipsis")
-      dict.erase(it);
-    else
-      *it = untag(std::move(*it));
-  }
-  return cache_entry::from_dict(dict);
+  return cache_entry::from_python_dict(std::move(dict));
 }
 
 } // namespace ahvn

@@ -79,6 +79,19 @@ cache_entry cache_entry::from_args(std::string func, json inputs, std::optional<
   return e;
 }
 
+cache_entry cache_entry::from_python_dict(json dict) {
+  if (dict.is_object())
+    for (const char* field : {"output", "expected", "metadata"}) {
+      auto it = dict.find(field);
+      if (it == dict.end()) continue;
+      if (it->is_object() && it->size() == 1 && it->value("__obj_type__", "") == "ellipsis")
+        dict.erase(it); // AgentHeaven's tag for Python's Ellipsis: an unset value
+      else
+        *it = untag(std::move(*it));
+    }
+  return from_dict(dict);
+}
+
 cache_entry cache_entry::from_dict(const json& dict, const std::vector<std::string>& exclude) {
   if (!dict.is_object())
     throw cache_error(errc::invalid_entry,

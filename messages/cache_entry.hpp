@@ -62,6 +62,12 @@ struct cache_entry {
   /// wrong, and errc::invalid_inputs if inputs is not an object.
   static cache_entry from_dict(const json& dict, const std::vector<std::string>& exclude = {});
 
+  /// Reads an entry dict as AgentHeaven writes it (a JSON cache file, a cache_orm row, an
+  /// exported line): output, expected and metadata lose AgentHeaven's tags (untag()), and its
+  /// Ellipsis tag reads as unset; inputs stay as written, so the key recomputes exactly as Python
+  /// computes it. Throws as from_dict().
+  static cache_entry from_python_dict(json dict);
+
   /// The entry dict; unset output/expected are left out.
   json to_dict() const;
 

@@ -53,14 +53,7 @@ typename Inspector::result_type inspect(Inspector& f, feed_request& x) {
     inputs = x.inputs.dump();
     return caf::none;
   };
-  auto load = [&]() -> caf::error {
-    try {
-      x.inputs = parse_json(inputs, "a feed request");
-      return caf::none;
-    } catch (const cache_error& e) {
-      return make_error(e.code(), e.message());
-    }
-  };
+  auto load = [&] { return detail::decode_json(x.inputs, inputs, "a feed request"); };
   return f(caf::meta::type_name("ahvn::feed_request"), x.k, x.func, caf::meta::save_callback(save),
            inputs, caf::meta::load_callback(load));
 }
@@ -79,12 +72,7 @@ typename Inspector::result_type inspect(Inspector& f, feed_answer& x) {
       x.value.reset();
       return caf::none;
     }
-    try {
-      x.value = parse_json(value, "a feed answer");
-      return caf::none;
-    } catch (const cache_error& e) {
-      return make_error(e.code(), e.message());
-    }
+    return detail::decode_json(x.value.emplace(), value, "a feed answer");
   };
   return f(caf::meta::type_name("ahvn::feed_answer"), caf::meta::save_callback(save), present,
            value, caf::meta::load_callback(load));

@@ -117,6 +117,16 @@ inline caf::error decode_ptr(entry_ptr& p, bool present, const std::string& byte
   }
 }
 
+// JSON travels as its text; a text that does not parse is an error naming `what`.
+inline caf::error decode_json(json& x, const std::string& text, const char* what) {
+  try {
+    x = parse_json(text, what);
+    return caf::none;
+  } catch (const cache_error& e) {
+    return make_error(e.code(), e.message());
+  }
+}
+
 } // namespace detail
 
 template <class Inspector>
@@ -173,14 +183,7 @@ typename Inspector::result_type inspect(Inspector& f, fetch_request& x) {
     inputs = x.inputs.dump();
     return caf::none;
   };
-  auto load = [&]() -> caf::error {
-    try {
-      x.inputs = parse_json(inputs, "a fetch request");
-      return caf::none;
-    } catch (const cache_error& e) {
-      return make_error(e.code(), e.message());
-    }
-  };
+  auto load = [&] { return detail::decode_json(x.inputs, inputs, "a fetch request"); };
   return f(caf::meta::type_name("ahvn::fetch_request"), x.k, x.func, caf::meta::save_callback(save),
            inputs, caf::meta::load_callback(load), x.coalesce, x.lease_ms, x.watch_sender);
 }

@@ -190,3 +190,21 @@ TEST_CASE("the jsonl export line is AgentHeaven's dumps_jsonl", "[cache_entry]")
       R"({"func": "add", "inputs": {"s": "☃"}, )"
       R"("output": {"__obj_type__": "bigint", "__obj_data__": "9007199254740993"}, "metadata": {}})");
 }
+
+TEST_CASE("from_python_dict reads an entry as AgentHeaven writes it", "[cache_entry]") {
+  json big = {{"__obj_type__", "bigint"}, {"__obj_data__", "9007199254740993"}};
+  json tuple = {{"__obj_type__", "tuple"}, {"__obj_data__", json::array({1, 2})}};
+  json dict = {{"func", "f"},
+               {"inputs", {{"n", big}, {"t", tuple}}},
+               {"output", {{"__obj_type__", "ellipsis"}}},
+               {"expected", tuple},
+               {"metadata", {{"id", big}}}};
+  auto e = cache_entry::from_python_dict(dict);
+  CHECK_FALSE(e.output.has_value()); // the Ellipsis tag is "unset"
+  CHECK(e.expected == json::array({1, 2}));
+  CHECK(e.metadata["id"] == json(int64_t{9007199254740993}));
+  // Inputs stay tagged: the key must be the one Python computed from them.
+  CHECK(e.inputs == dict["inputs"]);
+  CHECK(e.key() == compute_key("f", dict["inputs"]));
+  CHECK_THROWS_AS(cache_entry::from_python_dict(json::array()), cache_error);
+}
