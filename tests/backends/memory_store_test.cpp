@@ -1,6 +1,7 @@
 // The memory and null stores against the conformance suite, and the memory store's own extras:
 // LRU bounds, expiry, and the lock-free reader under concurrent writes.
 
+#include "tests/support/entries.hpp"
 #include "tests/support/store_factories.hpp"
 
 #include <atomic>
@@ -14,13 +15,6 @@ using namespace ahvn::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-bool read(concurrent_reader& r, const key& k, json* out = nullptr,
-          time_point now = clock::system()->now()) {
-  return r.read_value(k, now, [&](const json& v) {
-    if (out) *out = v;
-  });
-}
 
 keyed_entry expiring(int i, time_point at) {
   auto e = make_entry(i);
@@ -38,7 +32,7 @@ TEST_CASE("memory_store: max_entries evicts the least recently used", "[memory_s
   s.put(a.k, a.entry);
   s.put(b.k, b.entry);
   s.put(c.k, c.entry);
-  CHECK(read(*reader, a.k)); // a hit through the reader makes a recent again
+  CHECK(read_through(*reader, a.k)); // a hit through the reader makes a recent again
   s.put(d.k, d.entry);
   CHECK(s.size() == 3);
   CHECK(s.contains(a.k));
@@ -91,10 +85,10 @@ TEST_CASE("memory_store: expired entries miss on the reader and are swept", "[me
   auto later = expiring(2, clk.now() + 1h);
   auto never = make_entry(3);
   s.put_many(std::vector<keyed_entry>{soon, later, never});
-  CHECK(read(*reader, soon.k, nullptr, clk.now()));
+  CHECK(read_through(*reader, soon.k, nullptr, clk.now()));
   clk.advance(10s);
-  CHECK_FALSE(read(*reader, soon.k, nullptr, clk.now()));
-  CHECK(read(*reader, later.k, nullptr, clk.now()));
+  CHECK_FALSE(read_through(*reader, soon.k, nullptr, clk.now()));
+  CHECK(read_through(*reader, later.k, nullptr, clk.now()));
   std::optional<key> cursor;
   CHECK(s.sweep_expired(clk.now(), cursor, 100) == 1);
   CHECK_FALSE(s.contains(soon.k));
@@ -115,12 +109,12 @@ TEST_CASE("memory_store: the reader returns the hit value, expected first", "[me
   s.put(annotated->key(), annotated);
   s.put(no_value->key(), no_value);
   json v;
-  CHECK(read(*reader, plain.k, &v));
+  CHECK(read_through(*reader, plain.k, &v));
   CHECK(v == json::array({1, 2}));
-  CHECK(read(*reader, annotated->key(), &v));
+  CHECK(read_through(*reader, annotated->key(), &v));
   CHECK(v == json("right"));
-  CHECK_FALSE(read(*reader, no_value->key()));
-  CHECK_FALSE(read(*reader, make_entry(99).k));
+  CHECK_FALSE(read_through(*reader, no_value->key()));
+  CHECK_FALSE(read_through(*reader, make_entry(99).k));
 }
 
 TEST_CASE("memory_store: readers on other threads see whole entries while the owner writes",
@@ -136,7 +130,7 @@ TEST_CASE("memory_store: readers on other threads see whole entries while the ow
       while (!done.load()) {
         i = (i + 7) % 400;
         json v;
-        if (read(*reader, make_entry(i).k, &v)) {
+        if (read_through(*reader, make_entry(i).k, &v)) {
           ++hits;
           // Every version of entry i is {"i": i, "v": n, "pad": ...}.
           if (!v.is_object() || v.value("i", -1) != i || v["pad"].get<std::string>().size() != 64)
@@ -172,7 +166,7 @@ TEST_CASE("memory_store: a reader outlives its store", "[memory_store]") {
     reader = s.reader();
   }
   json v;
-  CHECK(read(*reader, e.k, &v));
+  CHECK(read_through(*reader, e.k, &v));
   CHECK(v == json("value"));
 }
 

@@ -12,17 +12,6 @@ using namespace ahvn;
 using namespace ahvn::test;
 using namespace std::chrono_literals;
 
-namespace {
-
-bool read(concurrent_reader& r, const key& k, json* out = nullptr,
-          time_point now = clock::system()->now()) {
-  return r.read_value(k, now, [&](const json& v) {
-    if (out) *out = v;
-  });
-}
-
-} // namespace
-
 TEMPLATE_TEST_CASE("sql reader: hits on the caller's thread see committed writes", "[sql]",
                    sqlite_file_factory, postgresql_factory, mysql_factory) {
   TestType factory;
@@ -30,21 +19,21 @@ TEMPLATE_TEST_CASE("sql reader: hits on the caller's thread see committed writes
   auto reader = s->reader();
   REQUIRE(reader != nullptr);
   auto e = make_entry(1, json{{"answer", 42}});
-  CHECK_FALSE(read(*reader, e.k));
+  CHECK_FALSE(read_through(*reader, e.k));
   s->put(e.k, e.entry);
   json v;
-  REQUIRE(read(*reader, e.k, &v));
+  REQUIRE(read_through(*reader, e.k, &v));
   CHECK(v == json{{"answer", 42}});
   // Annotated entries answer with expected; expired ones and ones without a value miss.
   auto annotated = std::make_shared<cache_entry>(make_entry(2, "out").entry->annotate("right"));
   s->put(annotated->key(), annotated);
-  REQUIRE(read(*reader, annotated->key(), &v));
+  REQUIRE(read_through(*reader, annotated->key(), &v));
   CHECK(v == json("right"));
   auto soon = std::make_shared<cache_entry>(*make_entry(3).entry);
   soon->metadata["expires_at"] = 1700000000.0;
   s->put(soon->key(), soon);
-  CHECK_FALSE(read(*reader, soon->key()));
-  CHECK(read(*reader, soon->key(), nullptr, time_point{std::chrono::seconds(1600000000)}));
+  CHECK_FALSE(read_through(*reader, soon->key()));
+  CHECK(read_through(*reader, soon->key(), nullptr, time_point{std::chrono::seconds(1600000000)}));
   // Readers on several threads while the owner overwrites.
   std::atomic<bool> done{false};
   std::atomic<int> bad{0}, hits{0};
@@ -53,7 +42,7 @@ TEMPLATE_TEST_CASE("sql reader: hits on the caller's thread see committed writes
     threads.emplace_back([&] {
       while (!done) {
         json got;
-        if (read(*reader, e.k, &got)) {
+        if (read_through(*reader, e.k, &got)) {
           ++hits;
           if (!got.contains("answer")) ++bad;
         }
@@ -66,7 +55,7 @@ TEMPLATE_TEST_CASE("sql reader: hits on the caller's thread see committed writes
     t.join();
   CHECK(hits > 0);
   CHECK(bad == 0);
-  REQUIRE(read(*reader, e.k, &v));
+  REQUIRE(read_through(*reader, e.k, &v));
   CHECK(v == json{{"answer", 49}});
 }
 

@@ -2,7 +2,9 @@
 
 // Value generators for tests: entries of many shapes, with their keys.
 
+#include "backends/store.hpp"
 #include "messages/cache_entry.hpp"
+#include "messages/clock.hpp"
 #include "messages/types.hpp"
 
 #include <string>
@@ -20,6 +22,14 @@ inline keyed_entry make_entry(int i, json output = "value", std::string f = "f")
 /// Outputs that a cache must tell apart from a miss and from each other.
 inline std::vector<json> falsy_outputs() {
   return {json(0), json(""), json::array(), json::object(), json(false), json(nullptr), json(0.0)};
+}
+
+/// A read through a store's concurrent reader: true on a hit, whose value goes to `*out`.
+inline bool read_through(concurrent_reader& r, const key& k, json* out = nullptr,
+                         time_point now = clock::system()->now()) {
+  return r.read_value(k, now, [&](const json& v) {
+    if (out) *out = v;
+  });
 }
 
 } // namespace ahvn::test
