@@ -34,15 +34,15 @@
 // 3 the cache failed (an unreachable server, a broken store; the message names the URL without
 // its password).
 
-#include "actors/open_cache.hpp"
+#include "ahvn/actors/open_cache.hpp"
+#include "ahvn/backends/sql_url.hpp"
+#include "ahvn/messages/error.hpp"
+#include "ahvn/messages/json.hpp"
+#include "ahvn/messages/key.hpp"
+#include "ahvn/messages/log.hpp"
 #include "apps/cachectl_commands.hpp"
 #include "apps/cachectl_format.hpp"
 #include "apps/cachectl_transfer.hpp"
-#include "backends/sql_url.hpp"
-#include "messages/error.hpp"
-#include "messages/json.hpp"
-#include "messages/key.hpp"
-#include "messages/log.hpp"
 
 #include <filesystem>
 #include <iostream>

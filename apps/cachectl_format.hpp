@@ -11,9 +11,9 @@
 //     string) in front;
 //   - the list form (ls): KEY<TAB>FUNC<TAB>INPUTS<TAB>VALUE, shortened unless `full`.
 
-#include "messages/cache_entry.hpp"
-#include "messages/error.hpp"
-#include "messages/key.hpp"
+#include "ahvn/messages/cache_entry.hpp"
+#include "ahvn/messages/error.hpp"
+#include "ahvn/messages/key.hpp"
 
 #include <cstdint>
 #include <stdexcept>

@@ -2,8 +2,8 @@
 // cache (LMDB in ./demo-cache), showing cold versus warm times and the cache's counters. A second
 // run starts warm from disk. --cache takes any cache URL (mem:, json:DIR, sqlite:FILE, ...).
 
-#include "actors/open_cache.hpp"
-#include "messages/error.hpp"
+#include "ahvn/actors/open_cache.hpp"
+#include "ahvn/messages/error.hpp"
 
 #include <chrono>
 #include <cstdlib>

@@ -1,8 +1,8 @@
 // The raw file floor for the JSON directory store (see floors.hpp): one open/read/close of the
 // entry's file, AgentHeaven's layout; writes go through a temporary file and a rename.
 
+#include "ahvn/messages/key.hpp"
 #include "bench/floors.hpp"
-#include "messages/key.hpp"
 
 #include <cerrno>
 #include <cstring>

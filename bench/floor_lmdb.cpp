@@ -1,8 +1,8 @@
 // The raw LMDB floor (see floors.hpp): the same bytes lmdb_store stores, read with a reusable
 // read transaction per caller.
 
+#include "ahvn/messages/key.hpp"
 #include "bench/floors.hpp"
-#include "messages/key.hpp"
 
 #include <array>
 #include <atomic>

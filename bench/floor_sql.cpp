@@ -2,8 +2,8 @@
 // select of the same rows sql_store keeps (AgentHeaven's layout: id = 40-digit key, content =
 // the entry dict as JSON text / JSONB).
 
+#include "ahvn/messages/key.hpp"
 #include "bench/floors.hpp"
-#include "messages/key.hpp"
 
 #include <libpq-fe.h>
 #include <sqlite3.h>

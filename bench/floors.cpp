@@ -2,7 +2,7 @@
 
 #include "bench/floors.hpp"
 
-#include "messages/key.hpp"
+#include "ahvn/messages/key.hpp"
 
 #include <mutex>
 #include <stdexcept>

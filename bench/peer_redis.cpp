@@ -1,7 +1,7 @@
 // The Redis peer (peers.hpp): redis-server on loopback, reached with hiredis.
 
+#include "ahvn/messages/key.hpp"
 #include "bench/peers.hpp"
-#include "messages/key.hpp"
 
 #include <filesystem>
 #include <hiredis/hiredis.h>

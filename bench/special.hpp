@@ -13,7 +13,7 @@
 //
 // Thread safety: called from the harness's main thread.
 
-#include "messages/json.hpp"
+#include "ahvn/messages/json.hpp"
 
 #include <string>
 #include <vector>

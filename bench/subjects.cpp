@@ -1,11 +1,11 @@
 #include "bench/subjects.hpp"
 
-#include "actors/open_cache.hpp"
-#include "backends/json_store.hpp"
-#include "backends/lmdb_store.hpp"
-#include "backends/memory_store.hpp"
-#include "backends/null_store.hpp"
-#include "backends/sql_store.hpp"
+#include "ahvn/actors/open_cache.hpp"
+#include "ahvn/backends/json_store.hpp"
+#include "ahvn/backends/lmdb_store.hpp"
+#include "ahvn/backends/memory_store.hpp"
+#include "ahvn/backends/null_store.hpp"
+#include "ahvn/backends/sql_store.hpp"
 
 #include <atomic>
 #include <filesystem>

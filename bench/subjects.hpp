@@ -20,7 +20,7 @@
 //
 // Concurrency: a subject is driven by the harness's main thread (which starts the callers).
 
-#include "actors/cache.hpp"
+#include "ahvn/actors/cache.hpp"
 #include "bench/measure.hpp"
 
 #include <memory>

@@ -6,8 +6,8 @@
 //
 // Thread safety: plain values; op_stream is used by one thread.
 
-#include "messages/cache_entry.hpp"
-#include "messages/json.hpp"
+#include "ahvn/messages/cache_entry.hpp"
+#include "ahvn/messages/json.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -2,8 +2,8 @@
 // nothing; exists/remove/clear unsupported; exclude; set and add fire), and isolation (a
 // throwing, sleeping or dead callback; a throwing, slow or dead feed).
 
-#include "actors/callback_cache.hpp"
-#include "actors/system.hpp"
+#include "ahvn/actors/callback_cache.hpp"
+#include "ahvn/actors/system.hpp"
 #include "tests/actors/dispatch_test_support.hpp"
 
 #include <atomic>

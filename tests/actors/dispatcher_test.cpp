@@ -2,15 +2,15 @@
 // sets in order, feeds are asked in order and the first value wins), observers in front of the
 // memory store and each persistent store, and the side protocol's serialization.
 
-#include "actors/backend_actor.hpp"
-#include "actors/callback_cache.hpp"
-#include "actors/dispatcher.hpp"
-#include "actors/in_mem_cache.hpp"
-#include "actors/store_cache.hpp"
-#include "backends/json_store.hpp"
-#include "backends/lmdb_store.hpp"
-#include "backends/memory_store.hpp"
-#include "backends/sql_store.hpp"
+#include "ahvn/actors/backend_actor.hpp"
+#include "ahvn/actors/callback_cache.hpp"
+#include "ahvn/actors/dispatcher.hpp"
+#include "ahvn/actors/in_mem_cache.hpp"
+#include "ahvn/actors/store_cache.hpp"
+#include "ahvn/backends/json_store.hpp"
+#include "ahvn/backends/lmdb_store.hpp"
+#include "ahvn/backends/memory_store.hpp"
+#include "ahvn/backends/sql_store.hpp"
 #include "tests/actors/dispatch_test_support.hpp"
 #include "tests/support/temp_dir.hpp"
 

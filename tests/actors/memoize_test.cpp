@@ -1,10 +1,10 @@
 // Synchronous memoize: the guide's sections 1, 5.3 and 5.5, falsy outputs, exceptions, the
 // failure rule, and keys shared with Python.
 
-#include "actors/callback_cache.hpp"
-#include "actors/in_mem_cache.hpp"
-#include "actors/no_cache.hpp"
-#include "actors/store_cache.hpp"
+#include "ahvn/actors/callback_cache.hpp"
+#include "ahvn/actors/in_mem_cache.hpp"
+#include "ahvn/actors/no_cache.hpp"
+#include "ahvn/actors/store_cache.hpp"
 #include "tests/support/failing_store.hpp"
 #include "tests/support/files.hpp"
 

@@ -1,11 +1,11 @@
 // The persistent cache handles (guide 3.2-3.4) through the same handle and memoize, open_cache
 // URLs, and group commit in the backend actor.
 
-#include "actors/database_cache.hpp"
-#include "actors/disk_cache.hpp"
-#include "actors/json_cache.hpp"
-#include "actors/open_cache.hpp"
-#include "actors/store_cache.hpp"
+#include "ahvn/actors/database_cache.hpp"
+#include "ahvn/actors/disk_cache.hpp"
+#include "ahvn/actors/json_cache.hpp"
+#include "ahvn/actors/open_cache.hpp"
+#include "ahvn/actors/store_cache.hpp"
 #include "tests/support/failing_store.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/temp_dir.hpp"

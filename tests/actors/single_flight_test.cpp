@@ -1,8 +1,8 @@
 // Single flight under load, TTL expiry with a controllable clock, LRU eviction order, and the
 // counters (issue 4).
 
-#include "actors/in_mem_cache.hpp"
-#include "actors/open_cache.hpp"
+#include "ahvn/actors/in_mem_cache.hpp"
+#include "ahvn/actors/open_cache.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <atomic>

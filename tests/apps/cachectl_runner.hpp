@@ -3,7 +3,7 @@
 // Runs the real cachectl binary (AHVN_CACHECTL) and captures its exit status, stdout and stderr
 // apart, plus small helpers to read what it printed.
 
-#include "messages/json.hpp"
+#include "ahvn/messages/json.hpp"
 #include "tests/support/command.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/temp_dir.hpp"

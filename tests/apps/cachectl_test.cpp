@@ -2,7 +2,7 @@
 // command, so every result went through the store), keys against Python's, exit statuses and
 // the messages for bad input and broken stores. (export/import: cachectl_transfer_test.cpp.)
 
-#include "messages/key.hpp"
+#include "ahvn/messages/key.hpp"
 #include "tests/apps/cachectl_runner.hpp"
 
 #include <algorithm>

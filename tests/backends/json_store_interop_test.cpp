@@ -2,7 +2,7 @@
 // PATH, tests/interop/ahvn_json_dir.py) writes a directory this store reads, and checks one
 // this store wrote. A missing python3 fails these tests.
 
-#include "backends/json_store.hpp"
+#include "ahvn/backends/json_store.hpp"
 #include "tests/backends/json_store_test_support.hpp"
 #include "tests/support/command.hpp"
 #include "tests/support/entries.hpp"

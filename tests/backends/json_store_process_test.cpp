@@ -1,7 +1,7 @@
 // Several processes share one json_store directory: two json_writer processes write
 // overlapping keys at once while this process reads.
 
-#include "backends/json_store.hpp"
+#include "ahvn/backends/json_store.hpp"
 #include "tests/backends/json_store_test_support.hpp"
 #include "tests/support/command.hpp"
 #include "tests/support/entries.hpp"

@@ -1,8 +1,8 @@
 // The JSON-directory store: the conformance suite, then what is particular to it — the
 // AgentHeaven file layout, persistence, unreadable files, OS errors and concurrent readers.
 
-#include "backends/json_store.hpp"
-#include "messages/log.hpp"
+#include "ahvn/backends/json_store.hpp"
+#include "ahvn/messages/log.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/temp_dir.hpp"
 

@@ -2,7 +2,7 @@
 
 // Helpers shared by the json_store tests.
 
-#include "messages/error.hpp"
+#include "ahvn/messages/error.hpp"
 #include "tests/support/log_capture.hpp"
 #include "tests/support/temp_dir.hpp"
 

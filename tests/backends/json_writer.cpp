@@ -5,7 +5,7 @@
 //
 // usage: json_writer DIR FIRST COUNT ROUNDS TAG GO_FILE
 
-#include "backends/json_store.hpp"
+#include "ahvn/backends/json_store.hpp"
 #include "tests/support/entries.hpp"
 
 #include <chrono>

@@ -2,7 +2,7 @@
 // grows under them), readers that outlive the store, threads that come and go, and two writer
 // processes on one directory.
 
-#include "backends/lmdb_store.hpp"
+#include "ahvn/backends/lmdb_store.hpp"
 #include "tests/backends/lmdb_test_entries.hpp"
 #include "tests/support/entries.hpp"
 #include "tests/support/files.hpp"

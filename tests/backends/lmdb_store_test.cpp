@@ -3,9 +3,9 @@
 // fit, and fail clearly on bad paths and bad bytes. Concurrency lives in
 // lmdb_store_concurrency_test.cpp.
 
-#include "backends/lmdb_store.hpp"
-#include "messages/clock.hpp"
-#include "messages/log.hpp"
+#include "ahvn/backends/lmdb_store.hpp"
+#include "ahvn/messages/clock.hpp"
+#include "ahvn/messages/log.hpp"
 #include "tests/backends/lmdb_test_entries.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/log_capture.hpp"

@@ -3,8 +3,8 @@
 // Entries for the LMDB store's tests whose output carries a checksum of the rest, so a reader
 // can tell a consistent entry from a torn or mixed one.
 
-#include "messages/cache_entry.hpp"
-#include "messages/types.hpp"
+#include "ahvn/messages/cache_entry.hpp"
+#include "ahvn/messages/types.hpp"
 
 #include <cstdint>
 #include <string>

@@ -7,7 +7,7 @@
 // that every writer shares. After the last acknowledged write it prints "acked N" and exits 0;
 // any error is printed and exits 1.
 
-#include "backends/lmdb_store.hpp"
+#include "ahvn/backends/lmdb_store.hpp"
 #include "tests/backends/lmdb_test_entries.hpp"
 
 #include <cstdio>

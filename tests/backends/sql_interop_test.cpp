@@ -1,7 +1,7 @@
 // The SQL store and Python AgentHeaven share one SQLite file: each reads what the other wrote
 // (tests/interop/ahvn_sql.py emulates AgentHeaven's DatabaseCache with Python's sqlite3 module).
 
-#include "backends/sql_store.hpp"
+#include "ahvn/backends/sql_store.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/sql_servers.hpp"
 #include "tests/support/temp_dir.hpp"

@@ -1,8 +1,8 @@
 // AgentHeaven's cache_orm row format without a database: ids, content decoding, and the JSONB
 // float repair.
 
-#include "backends/sql_row.hpp"
-#include "messages/error.hpp"
+#include "ahvn/backends/sql_row.hpp"
+#include "ahvn/messages/error.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -2,8 +2,8 @@
 // corrupt rows among good ones, a server lost mid-run and back again, and two processes writing
 // one SQLite file.
 
-#include "backends/sql_store.hpp"
-#include "messages/log.hpp"
+#include "ahvn/backends/sql_store.hpp"
+#include "ahvn/messages/log.hpp"
 #include "tests/support/entries.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/sql_store_factories.hpp"

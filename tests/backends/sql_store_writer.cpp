@@ -3,7 +3,7 @@
 // writer shares (func "shared"), into the SQLite file DB_FILE. For the two-process test: exits 0
 // only when every write was acknowledged.
 
-#include "backends/sql_store.hpp"
+#include "ahvn/backends/sql_store.hpp"
 
 #include <cstdio>
 #include <exception>

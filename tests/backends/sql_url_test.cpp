@@ -1,8 +1,8 @@
 // SQL store URLs: parsing, printing without the password, and a clear error for each malformed
 // form.
 
-#include "backends/sql_url.hpp"
-#include "messages/error.hpp"
+#include "ahvn/backends/sql_url.hpp"
+#include "ahvn/messages/error.hpp"
 
 #include <catch2/catch.hpp>
 

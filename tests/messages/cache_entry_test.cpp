@@ -1,7 +1,7 @@
 // cache_entry: every example of the guide's section 4, and the unset/null distinction.
 
-#include "messages/cache_entry.hpp"
-#include "messages/error.hpp"
+#include "ahvn/messages/cache_entry.hpp"
+#include "ahvn/messages/error.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,8 +1,8 @@
 // Canonical and Python-compatible JSON, checked against vectors that Python's json module wrote
 // (tests/messages/make_key_vectors.py -> key_vectors.json).
 
-#include "messages/error.hpp"
-#include "messages/json.hpp"
+#include "ahvn/messages/error.hpp"
+#include "ahvn/messages/json.hpp"
 #include "tests/support/files.hpp"
 
 #include <cmath>

@@ -1,8 +1,8 @@
 // Keys: AgentHeaven's md5-of-canonical-JSON, checked against Python's hashlib.
 
-#include "messages/error.hpp"
-#include "messages/key.hpp"
-#include "messages/md5.hpp"
+#include "ahvn/messages/error.hpp"
+#include "ahvn/messages/key.hpp"
+#include "ahvn/messages/md5.hpp"
 #include "tests/support/files.hpp"
 
 #include <exception>

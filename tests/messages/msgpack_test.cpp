@@ -1,7 +1,7 @@
 // The MessagePack reader against what nlohmann's writer produces.
 
-#include "messages/error.hpp"
-#include "messages/msgpack.hpp"
+#include "ahvn/messages/error.hpp"
+#include "ahvn/messages/msgpack.hpp"
 
 #include <limits>
 

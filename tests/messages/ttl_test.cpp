@@ -1,7 +1,7 @@
 // TTL parsing and expiry stamps (guide 5.5: annotation ttl).
 
-#include "messages/error.hpp"
-#include "messages/ttl.hpp"
+#include "ahvn/messages/error.hpp"
+#include "ahvn/messages/ttl.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -2,10 +2,10 @@
 
 // Value generators for tests: entries of many shapes, with their keys.
 
-#include "backends/store.hpp"
-#include "messages/cache_entry.hpp"
-#include "messages/clock.hpp"
-#include "messages/types.hpp"
+#include "ahvn/backends/store.hpp"
+#include "ahvn/messages/cache_entry.hpp"
+#include "ahvn/messages/clock.hpp"
+#include "ahvn/messages/types.hpp"
 
 #include <string>
 #include <vector>

@@ -4,8 +4,8 @@
 // every error path of the actors above it. The switches are atomics, so a test thread may flip
 // them while the store's actor runs.
 
-#include "backends/memory_store.hpp"
-#include "messages/error.hpp"
+#include "ahvn/backends/memory_store.hpp"
+#include "ahvn/messages/error.hpp"
 
 #include <atomic>
 #include <memory>

@@ -3,7 +3,7 @@
 // log_capture: collects what the project reports (messages/log.hpp) while it lives, so a test
 // can assert that a problem was reported and what the report says.
 
-#include "messages/log.hpp"
+#include "ahvn/messages/log.hpp"
 
 #include <mutex>
 #include <string>

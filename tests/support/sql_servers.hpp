@@ -7,7 +7,7 @@
 // A test that needs a server and cannot get one FAILS with a message saying how to start the
 // servers; it never skips.
 
-#include "backends/sql_url.hpp"
+#include "ahvn/backends/sql_url.hpp"
 
 #include <string>
 #include <vector>

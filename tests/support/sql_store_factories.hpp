@@ -4,7 +4,7 @@
 // SQLite in-memory database, and a fresh database on the fixture's PostgreSQL and MariaDB servers.
 // Link tests/support/sql_servers.cpp.
 
-#include "backends/sql_store.hpp"
+#include "ahvn/backends/sql_store.hpp"
 #include "tests/support/sql_servers.hpp"
 #include "tests/support/temp_dir.hpp"
 

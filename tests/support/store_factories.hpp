@@ -7,8 +7,8 @@
 //   std::unique_ptr<store> open();           a fresh, empty store (the factory owns its files)
 // Persistent stores add `std::unique_ptr<store> reopen()`: the same location opened again.
 
-#include "backends/memory_store.hpp"
-#include "backends/null_store.hpp"
+#include "ahvn/backends/memory_store.hpp"
+#include "ahvn/backends/null_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <memory>

@@ -1,0 +1,22 @@
+#pragma once
+
+// The one header a user of ahvn-cache includes: every cache handle, open_cache(url) and every
+// memoize form.
+//
+//   #include <ahvn/cache.hpp>
+//
+//   ahvn::disk_cache cache("/tmp/cache_dir");
+//   auto fib = cache.memoize({.name = "fibonacci", .params = {"n"}}, fibonacci_impl);
+//
+// The pieces live under <ahvn/messages/...> (keys, JSON, entries, the protocol),
+// <ahvn/backends/...> (the stores) and <ahvn/actors/...> (the actors, handles and memoize);
+// include them directly to keep a translation unit lean.
+
+#include "ahvn/actors/callback_cache.hpp"
+#include "ahvn/actors/database_cache.hpp"
+#include "ahvn/actors/disk_cache.hpp"
+#include "ahvn/actors/in_mem_cache.hpp"
+#include "ahvn/actors/json_cache.hpp"
+#include "ahvn/actors/no_cache.hpp"
+#include "ahvn/actors/open_cache.hpp"
+#include "ahvn/actors/store_cache.hpp"

@@ -1,0 +1,70 @@
+#include "ahvn/messages/protocol.hpp"
+
+#include "ahvn/messages/dispatch_protocol.hpp"
+
+#include <caf/actor_system_config.hpp>
+#include <caf/message.hpp>
+#include <caf/sec.hpp>
+
+namespace ahvn {
+
+caf::error make_error(errc code, std::string message) {
+  return caf::error{static_cast<uint8_t>(code), error_category,
+                    caf::make_message(std::move(message))};
+}
+
+caf::error make_failure_error(const computation_failure& failure) {
+  return caf::error{static_cast<uint8_t>(errc::computation_failed), error_category,
+                    caf::make_message(failure.what, failure)};
+}
+
+const computation_failure* failure_of(const caf::error& err) {
+  if (err.category() != error_category ||
+      err.code() != static_cast<uint8_t>(errc::computation_failed))
+    return nullptr;
+  if (!err.context().match_elements<std::string, computation_failure>()) return nullptr;
+  return &err.context().get_as<computation_failure>(1);
+}
+
+cache_error to_cache_error(const caf::error& err) {
+  if (err.category() == error_category) {
+    std::string msg;
+    if (err.context().size() > 0 && err.context().match_element<std::string>(0))
+      msg = err.context().get_as<std::string>(0);
+    return cache_error(static_cast<errc>(err.code()), msg);
+  }
+  if (err.category() == caf::atom("system")) {
+    auto code = static_cast<caf::sec>(err.code());
+    if (code == caf::sec::request_timeout)
+      return cache_error(errc::timeout, "the cache actor did not answer in time");
+    if (code == caf::sec::request_receiver_down || code == caf::sec::remote_linking_failed ||
+        code == caf::sec::cannot_connect_to_node)
+      return cache_error(errc::unreachable, "the cache actor is gone: " + caf::to_string(err));
+  }
+  return cache_error(errc::backend_failure, caf::to_string(err));
+}
+
+void add_message_types(caf::actor_system_config& cfg) {
+  cfg.add_message_type<key>("ahvn::key");
+  cfg.add_message_type<std::vector<key>>("std::vector<ahvn::key>");
+  cfg.add_message_type<lookup>("ahvn::lookup");
+  cfg.add_message_type<std::vector<lookup>>("std::vector<ahvn::lookup>");
+  cfg.add_message_type<keyed_entry>("ahvn::keyed_entry");
+  cfg.add_message_type<std::vector<keyed_entry>>("std::vector<ahvn::keyed_entry>");
+  cfg.add_message_type<scan_request>("ahvn::scan_request");
+  cfg.add_message_type<scan_page>("ahvn::scan_page");
+  cfg.add_message_type<cache_stats>("ahvn::cache_stats");
+  cfg.add_message_type<fetch_request>("ahvn::fetch_request");
+  cfg.add_message_type<fetch_result>("ahvn::fetch_result");
+  cfg.add_message_type<computation_failure>("ahvn::computation_failure");
+  cfg.add_message_type<feed_request>("ahvn::feed_request"); // messages/dispatch_protocol.hpp
+  cfg.add_message_type<feed_answer>("ahvn::feed_answer");
+  cfg.add_error_category(
+      error_category, [](uint8_t code, caf::atom_value, const caf::message& ctx) -> std::string {
+        std::string msg;
+        if (ctx.size() > 0 && ctx.match_element<std::string>(0)) msg = ctx.get_as<std::string>(0);
+        return "ahvn: " + std::string{to_string(static_cast<errc>(code))} + ": " + msg;
+      });
+}
+
+} // namespace ahvn
