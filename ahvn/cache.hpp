@@ -12,11 +12,11 @@
 // <ahvn/backends/...> (the stores) and <ahvn/actors/...> (the actors, handles and memoize);
 // include them directly to keep a translation unit lean.
 
-#include "ahvn/actors/callback_cache.hpp"
-#include "ahvn/actors/database_cache.hpp"
-#include "ahvn/actors/disk_cache.hpp"
-#include "ahvn/actors/in_mem_cache.hpp"
-#include "ahvn/actors/json_cache.hpp"
-#include "ahvn/actors/no_cache.hpp"
-#include "ahvn/actors/open_cache.hpp"
-#include "ahvn/actors/store_cache.hpp"
+#include "ahvn/actors/caches/callback_cache.hpp"
+#include "ahvn/actors/caches/database_cache.hpp"
+#include "ahvn/actors/caches/disk_cache.hpp"
+#include "ahvn/actors/caches/in_mem_cache.hpp"
+#include "ahvn/actors/caches/json_cache.hpp"
+#include "ahvn/actors/caches/no_cache.hpp"
+#include "ahvn/actors/caches/open_cache.hpp"
+#include "ahvn/actors/caches/store_cache.hpp"

@@ -34,7 +34,8 @@
 // 3 the cache failed (an unreachable server, a broken store; the message names the URL without
 // its password).
 
-#include "ahvn/actors/open_cache.hpp"
+#include "ahvn/actors/caches/open_cache.hpp"
+#include "ahvn/backends/registry.hpp"
 #include "ahvn/backends/sql_url.hpp"
 #include "ahvn/messages/error.hpp"
 #include "ahvn/messages/json.hpp"
@@ -77,16 +78,12 @@ int cmd_key(const std::string& func, const std::string& inputs_text) {
   return exit_ok;
 }
 
-// The path a lmdb:, json: or sqlite: URL names, or "" for other URLs (and sqlite::memory:).
+// The local file or directory a URL names (lmdb:, json:, sqlite:PATH), or "" for other URLs.
 std::string local_path(const std::string& url) {
-  auto colon = url.find(':');
-  auto scheme = url.substr(0, colon);
-  if (scheme == "sqlite") {
-    auto db = ahvn::parse_sql_url(url).database;
-    return db == ":memory:" ? "" : db;
-  }
-  if (scheme == "lmdb" || scheme == "json") return url.substr(colon + 1, url.find('?') - colon - 1);
-  return "";
+  const auto* backend = ahvn::find_backend(ahvn::scheme_of(url));
+  if (!backend || !backend->creates_path) return "";
+  auto path = ahvn::store_url(url).path();
+  return path == ":memory:" ? "" : path;
 }
 
 // Read-only commands must not create an empty cache where a path was mistyped.

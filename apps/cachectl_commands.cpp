@@ -47,7 +47,7 @@ void run_ls(cache& c, const ls_options& opts, std::ostream& out) {
   if (!opts.after.empty()) req.after = parse_key_arg(opts.after, "--after");
   uint64_t listed = 0;
   for (;;) {
-    auto page = c.core()->scan(req);
+    auto page = c.scan(req);
     for (const auto& e : page.entries) {
       out << (opts.json ? keyed_json_line(e.k, *e.entry) : list_line(e.k, *e.entry, opts.full))
           << '\n';

@@ -12,7 +12,7 @@
 // Keys are printed in their 40-digit form (AgentHeaven's file names and row ids); KEY arguments
 // take that form or the decimal one.
 
-#include "ahvn/actors/cache.hpp"
+#include "ahvn/actors/caches/cache.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -112,7 +112,7 @@ void run_export(cache& c, const std::string& file, const transfer_options& opts,
   uint64_t n = 0;
   std::string buffer;
   for (;;) {
-    auto page = c.core()->scan(req);
+    auto page = c.scan(req);
     buffer.clear();
     for (const auto& e : page.entries) {
       buffer += jsonl_line(*e.entry);
@@ -164,7 +164,7 @@ void run_import(cache& c, const std::string& file, const transfer_options& opts,
   auto store_batch = [&] {
     if (batch.empty()) return;
     auto n = batch.size();
-    c.core()->put_many(std::move(batch));
+    c.client()->put_many(std::move(batch));
     batch.clear();
     imported += n;
     progress.update(imported);

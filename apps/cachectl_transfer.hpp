@@ -13,7 +13,7 @@
 // Errors: FILE that cannot be opened, read or written, and a malformed line, throw
 // cli_error(exit_usage) naming FILE (and LINE); the cache's own failures throw cache_error.
 
-#include "ahvn/actors/cache.hpp"
+#include "ahvn/actors/caches/cache.hpp"
 
 #include <cstdint>
 #include <ostream>

@@ -2,7 +2,7 @@
 // cache (LMDB in ./demo-cache), showing cold versus warm times and the cache's counters. A second
 // run starts warm from disk. --cache takes any cache URL (mem:, json:DIR, sqlite:FILE, ...).
 
-#include "ahvn/actors/open_cache.hpp"
+#include "ahvn/actors/caches/open_cache.hpp"
 #include "ahvn/messages/error.hpp"
 
 #include <chrono>

@@ -1,8 +1,8 @@
 #include "bench/special.hpp"
 
-#include "ahvn/actors/database_cache.hpp"
-#include "ahvn/actors/disk_cache.hpp"
-#include "ahvn/actors/in_mem_cache.hpp"
+#include "ahvn/actors/caches/database_cache.hpp"
+#include "ahvn/actors/caches/disk_cache.hpp"
+#include "ahvn/actors/caches/in_mem_cache.hpp"
 #include "bench/environment.hpp"
 #include "bench/subjects.hpp"
 

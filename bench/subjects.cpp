@@ -1,11 +1,8 @@
 #include "bench/subjects.hpp"
 
-#include "ahvn/actors/open_cache.hpp"
-#include "ahvn/backends/json_store.hpp"
-#include "ahvn/backends/lmdb_store.hpp"
+#include "ahvn/actors/caches/open_cache.hpp"
 #include "ahvn/backends/memory_store.hpp"
-#include "ahvn/backends/null_store.hpp"
-#include "ahvn/backends/sql_store.hpp"
+#include "ahvn/backends/registry.hpp"
 
 #include <atomic>
 #include <filesystem>
@@ -33,29 +30,19 @@ void fill(uint64_t keys, uint32_t value_size, Put put_many) {
 
 // -- store ---------------------------------------------------------------------------------------
 
-std::unique_ptr<store> open_store(const workload& w, const std::string& dir,
-                                  const std::optional<std::string>& pg_url) {
-  const auto& b = w.backend;
-  if (b == "mem") return std::make_unique<memory_store>();
-  if (b == "none") return std::make_unique<null_store>();
-  if (b == "lmdb") return std::make_unique<lmdb_store>(dir, lmdb_options{.durable = w.durable});
-  if (b == "json")
-    return std::make_unique<json_store>(dir, json_store_options{.durable = w.durable});
-  if (b == "sqlite")
-    return std::make_unique<sql_store>(
-        sql_options{.provider = "sqlite", .database = dir + ".sqlite"});
-  if (b == "postgresql") {
-    auto s = std::make_unique<sql_store>(parse_sql_url(*pg_url));
-    s->clear();
-    return s;
-  }
-  throw std::runtime_error("unknown backend " + b);
+// The store of the workload's backend, opened through the registry like every cache.
+std::unique_ptr<store> open_workload_store(const workload& w, const std::string& dir,
+                                           const std::optional<std::string>& pg_url) {
+  auto s = open_store(cache_url(w, dir, pg_url));
+  if (w.backend == "postgresql") s->clear();
+  return s;
 }
 
 class store_subject final : public subject, private op_runner {
 public:
   store_subject(const workload& w, const std::string& dir, const std::optional<std::string>& pg_url)
-      : store_(open_store(w, dir, pg_url)), value_size_(w.value_size), keeps_(w.backend != "none") {
+      : store_(open_workload_store(w, dir, pg_url)), value_size_(w.value_size),
+        keeps_(w.backend != "none") {
     memory_ = dynamic_cast<memory_store*>(store_.get());
     fill(w.keys, w.value_size, [&](std::vector<keyed_entry>& es) { store_->put_many(es); });
     if (memory_) memory_->collect();
@@ -100,7 +87,8 @@ public:
       calls->fetch_add(1, std::memory_order_relaxed);
       return value_of(i, size);
     });
-    fill(w.keys, w.value_size, [&](std::vector<keyed_entry>& es) { cache_.core()->put_many(es); });
+    fill(w.keys, w.value_size,
+         [&](std::vector<keyed_entry>& es) { cache_.client()->put_many(es); });
   }
 
   cache* handle() override { return &cache_; }

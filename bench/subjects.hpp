@@ -20,7 +20,7 @@
 //
 // Concurrency: a subject is driven by the harness's main thread (which starts the callers).
 
-#include "ahvn/actors/cache.hpp"
+#include "ahvn/actors/caches/cache.hpp"
 #include "bench/measure.hpp"
 
 #include <memory>

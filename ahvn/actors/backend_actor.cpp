@@ -1,11 +1,10 @@
 #include "ahvn/actors/backend_actor.hpp"
 
-#include "ahvn/actors/single_flight.hpp"
+#include "ahvn/actors/backend_compound.hpp"
+#include "ahvn/actors/backend_state.hpp"
 #include "ahvn/messages/log.hpp"
 #include "ahvn/messages/ttl.hpp"
 
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include <caf/actor_system.hpp>
@@ -15,8 +14,102 @@
 
 namespace ahvn {
 
+namespace detail {
+
+backend_state::~backend_state() {
+  // Best effort: a batch still pending when the actor goes away is written, not dropped.
+  if (storage && !batch.empty()) commit();
+}
+
+caf::error backend_state::fail(const char* op, const std::exception& e) {
+  ++counters.errors;
+  if (auto ce = dynamic_cast<const cache_error*>(&e)) {
+    log::error(storage->url() + ": " + op + " failed: " + ce->what());
+    return make_error(ce->code(), ce->message());
+  }
+  log::error(storage->url() + ": " + op + " failed: " + e.what());
+  return make_error(errc::backend_failure, storage->url() + ": " + op + ": " + e.what());
+}
+
+void backend_state::write_now(const std::vector<keyed_entry>& entries) {
+  storage->put_many(entries);
+  counters.sets += entries.size();
+}
+
+void backend_state::commit() {
+  commit_scheduled = false;
+  if (batch.empty()) return;
+  std::vector<pending_write> todo;
+  todo.swap(batch);
+  batch_entries = 0;
+  overlay.clear();
+  std::vector<keyed_entry> all;
+  for (auto& w : todo)
+    all.insert(all.end(), w.entries.begin(), w.entries.end());
+  try {
+    write_now(all);
+    for (auto& w : todo)
+      if (w.rp.pending()) w.rp.deliver(ok_atom::value);
+    return;
+  } catch (const std::exception& e) {
+    if (todo.size() == 1) {
+      auto err = fail("put_many", e);
+      if (todo[0].rp.pending()) todo[0].rp.deliver(err);
+      return;
+    }
+    log::warning(storage->url() + ": a batch of " + std::to_string(todo.size()) +
+                 " writes failed (" + e.what() + "); writing them one by one");
+  }
+  for (auto& w : todo) {
+    try {
+      write_now(w.entries);
+      if (w.rp.pending()) w.rp.deliver(ok_atom::value);
+    } catch (const std::exception& e) {
+      auto err = fail("put_many", e);
+      if (w.rp.pending()) w.rp.deliver(err);
+    }
+  }
+}
+
+entry_ptr backend_state::find(const key& k) {
+  entry_ptr e;
+  if (!overlay.empty()) {
+    auto i = overlay.find(k);
+    if (i != overlay.end()) e = i->second;
+  }
+  if (!e) e = storage->get(k);
+  if (e && expired(*e, time->now())) {
+    commit();
+    if (storage->remove(k)) ++counters.expirations;
+    return nullptr;
+  }
+  return e;
+}
+
+void backend_state::count(const key& k, const entry_ptr& e) {
+  if (e) {
+    ++counters.hits;
+    storage->touch(k);
+  } else {
+    ++counters.misses;
+  }
+}
+
+void backend_state::stamp(std::vector<keyed_entry>& entries) {
+  auto now = time->now();
+  for (auto& e : entries) {
+    if (e.entry->metadata.contains("expires_at") || !requested_ttl(*e.entry)) continue;
+    auto copy = std::make_shared<cache_entry>(*e.entry);
+    stamp_expiry(*copy, now);
+    e.entry = std::move(copy);
+  }
+}
+
+} // namespace detail
+
 namespace {
 
+using detail::backend_state;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using lease_atom = caf::atom_constant<caf::atom("lease")>;
 using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
@@ -24,119 +117,6 @@ using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 // The backend's own interface: the protocol plus the messages it sends itself.
 using backend_actor = cache_actor::extend<caf::reacts_to<commit_atom>, caf::reacts_to<lease_atom>,
                                           caf::reacts_to<sweep_atom>>;
-
-struct backend_state {
-  std::shared_ptr<store> st;
-  backend_options opts;
-  std::shared_ptr<clock> time;
-  // Group commit: the pending writes by writer, their number, and the batch by key for reads.
-  struct pending_write {
-    std::vector<keyed_entry> entries;
-    caf::typed_response_promise<ok_atom> rp;
-  };
-  std::vector<pending_write> batch;
-  size_t batch_entries = 0;
-  std::unordered_map<key, entry_ptr> overlay;
-  bool commit_scheduled = false;
-  detail::single_flight flights;
-  bool lease_check_scheduled = false;
-  std::unordered_set<caf::actor_addr> watched; // actors monitored for single flight
-  std::optional<key> sweep_cursor;
-  cache_stats counters;
-
-  static inline const char* name = "ahvn.backend";
-
-  ~backend_state() {
-    // Best effort: a batch still pending when the actor goes away is written, not dropped.
-    if (st && !batch.empty()) commit();
-  }
-
-  caf::error fail(const char* op, const std::exception& e) {
-    ++counters.errors;
-    if (auto ce = dynamic_cast<const cache_error*>(&e)) {
-      log::error(st->url() + ": " + op + " failed: " + ce->what());
-      return make_error(ce->code(), ce->message());
-    }
-    log::error(st->url() + ": " + op + " failed: " + e.what());
-    return make_error(errc::backend_failure, st->url() + ": " + op + ": " + e.what());
-  }
-
-  // Writes the pending batch in one transaction and answers its writers. If that fails, each
-  // writer's entries are tried on their own, so one bad write does not fail the others.
-  void commit() {
-    commit_scheduled = false;
-    if (batch.empty()) return;
-    std::vector<pending_write> todo;
-    todo.swap(batch);
-    batch_entries = 0;
-    overlay.clear();
-    std::vector<keyed_entry> all;
-    for (auto& w : todo)
-      all.insert(all.end(), w.entries.begin(), w.entries.end());
-    try {
-      st->put_many(all);
-      counters.sets += all.size();
-      for (auto& w : todo)
-        if (w.rp.pending()) w.rp.deliver(ok_atom::value);
-      return;
-    } catch (const std::exception& e) {
-      if (todo.size() == 1) {
-        auto err = fail("put_many", e);
-        if (todo[0].rp.pending()) todo[0].rp.deliver(err);
-        return;
-      }
-      log::warning(st->url() + ": a batch of " + std::to_string(todo.size()) + " writes failed (" +
-                   e.what() + "); writing them one by one");
-    }
-    for (auto& w : todo) {
-      try {
-        st->put_many(w.entries);
-        counters.sets += w.entries.size();
-        if (w.rp.pending()) w.rp.deliver(ok_atom::value);
-      } catch (const std::exception& e) {
-        auto err = fail("put_many", e);
-        if (w.rp.pending()) w.rp.deliver(err);
-      }
-    }
-  }
-
-  // The live entry under `k` (pending writes first); an expired one is removed and missed.
-  entry_ptr find(const key& k) {
-    entry_ptr e;
-    if (!overlay.empty()) {
-      auto i = overlay.find(k);
-      if (i != overlay.end()) e = i->second;
-    }
-    if (!e) e = st->get(k);
-    if (e && expired(*e, time->now())) {
-      commit();
-      if (st->remove(k)) ++counters.expirations;
-      return nullptr;
-    }
-    return e;
-  }
-
-  // Counts a lookup; a hit is a use of the entry (LRU stores keep it longer).
-  void count(const key& k, const entry_ptr& e) {
-    if (e) {
-      ++counters.hits;
-      st->touch(k);
-    } else {
-      ++counters.misses;
-    }
-  }
-
-  // Gives entries that ask for a TTL their expiry (copying only those).
-  void stamp(std::vector<keyed_entry>& entries) {
-    auto now = time->now();
-    for (auto& e : entries) {
-      if (e.entry->metadata.contains("expires_at") || !requested_ttl(*e.entry)) continue;
-      auto copy = std::make_shared<cache_entry>(*e.entry);
-      stamp_expiry(*copy, now);
-      e.entry = std::move(copy);
-    }
-  }
-};
 
 using backend_pointer = backend_actor::stateful_pointer<backend_state>;
 
@@ -166,13 +146,13 @@ void schedule_commit(backend_pointer self) {
     self->send(me, commit_atom::value);
 }
 
-// Schedules one check for when the earliest lease runs out (none without flights).
+// Schedules a check for when the earliest lease runs out (none without flights), unless one is
+// scheduled by then already. A lease that passed on may run out before the one scheduled.
 void schedule_lease_check(backend_pointer self) {
   auto& s = self->state;
-  if (s.lease_check_scheduled) return;
   auto next = s.flights.next_deadline();
-  if (!next) return;
-  s.lease_check_scheduled = true;
+  if (!next || (s.lease_check_at && *s.lease_check_at <= *next)) return;
+  s.lease_check_at = next;
   auto wait =
       std::chrono::ceil<std::chrono::milliseconds>(*next - detail::single_flight::steady::now());
   self->delayed_send(caf::actor_cast<backend_actor>(self),
@@ -191,8 +171,7 @@ caf::result<ok_atom> enqueue(backend_pointer self, std::vector<keyed_entry> entr
     s.flights.complete(e.k, e.entry); // waiters get the value now, not after the commit
   if (!s.opts.group_commit) {
     return guarded(self, "put", [&] {
-      s.st->put_many(entries);
-      s.counters.sets += entries.size();
+      s.write_now(entries);
       return ok_atom::value;
     });
   }
@@ -205,6 +184,12 @@ caf::result<ok_atom> enqueue(backend_pointer self, std::vector<keyed_entry> entr
   return rp;
 }
 
+caf::error lease_lost(const backend_state& s, const char* op, const key& k, uint64_t lease) {
+  return make_error(errc::lease_lost, s.storage->url() + ": " + op + " of key " + k.to_string() +
+                                          " with lease " + std::to_string(lease) +
+                                          ", which is not the key's current lease");
+}
+
 caf::result<fetch_result> fetch(backend_pointer self, const fetch_request& req) {
   auto& s = self->state;
   entry_ptr e;
@@ -215,20 +200,17 @@ caf::result<fetch_result> fetch(backend_pointer self, const fetch_request& req) 
   }
   s.count(req.k, e);
   if (e) return fetch_result{std::move(e), 0};
-  caf::actor_addr sender;
-  if (req.watch_sender && self->current_sender()) {
-    sender = caf::actor_cast<caf::actor_addr>(self->current_sender());
-    if (s.watched.insert(sender).second) self->monitor(sender);
-  }
+  const auto& holder = req.holder.actor;
+  if (holder && s.watched.insert(holder.address()).second) self->monitor(holder);
   auto lease = req.lease_ms > 0 ? std::chrono::milliseconds(req.lease_ms) : s.opts.default_lease;
-  detail::single_flight::waiter w{self->make_response_promise<fetch_result>(), sender, lease};
+  detail::single_flight::waiter w{self->make_response_promise<fetch_result>(), holder, lease};
   auto out = s.flights.miss(req.k, w, s.opts.single_flight && req.coalesce,
                             detail::single_flight::steady::now());
   if (out.waiting) {
     ++s.counters.coalesced;
     return w.rp;
   }
-  schedule_lease_check(self);
+  if (out.lease != 0) schedule_lease_check(self);
   // The promise took over this request's reply: answer through it.
   w.rp.deliver(fetch_result{nullptr, out.lease});
   return w.rp;
@@ -238,7 +220,7 @@ void sweep(backend_pointer self) {
   auto& s = self->state;
   try {
     s.commit();
-    auto n = s.st->sweep_expired(s.time->now(), s.sweep_cursor, 1024);
+    auto n = s.storage->sweep_expired(s.time->now(), s.sweep_cursor, 1024);
     s.counters.expirations += n;
   } catch (const std::exception& e) {
     s.fail("sweep", e);
@@ -251,10 +233,10 @@ void sweep(backend_pointer self) {
     self->delayed_send(me, s.opts.sweep_interval, sweep_atom::value);
 }
 
-backend_actor::behavior_type backend(backend_pointer self, std::shared_ptr<store> st,
+backend_actor::behavior_type backend(backend_pointer self, std::shared_ptr<store> storage,
                                      backend_options opts) {
   auto& s = self->state;
-  s.st = std::move(st);
+  s.storage = std::move(storage);
   s.time = opts.time_source ? opts.time_source : clock::system();
   s.opts = std::move(opts);
   self->set_exit_handler([self](caf::exit_msg& msg) {
@@ -283,7 +265,7 @@ backend_actor::behavior_type backend(backend_pointer self, std::shared_ptr<store
           std::vector<lookup> out;
           out.reserve(ks.size());
           auto now = s.time->now();
-          auto found = s.overlay.empty() ? s.st->get_many(ks) : std::vector<entry_ptr>{};
+          auto found = s.overlay.empty() ? s.storage->get_many(ks) : std::vector<entry_ptr>{};
           for (size_t i = 0; i < ks.size(); ++i) {
             entry_ptr e = found.empty() ? s.find(ks[i]) : std::move(found[i]);
             if (e && expired(*e, now)) e = s.find(ks[i]); // removes it
@@ -304,21 +286,35 @@ backend_actor::behavior_type backend(backend_pointer self, std::shared_ptr<store
       [self](fetch_atom, const fetch_request& req) -> caf::result<fetch_result> {
         return fetch(self, req);
       },
-      [self](put_atom, keyed_entry& e, uint64_t) -> caf::result<ok_atom> {
-        // Completing a lease is a set; any set of the key completes its flight.
+      [self](complete_atom, keyed_entry& e, uint64_t lease) -> caf::result<ok_atom> {
+        if (!self->state.flights.holds(e.k, lease))
+          return lease_lost(self->state, "complete", e.k, lease);
         std::vector<keyed_entry> one;
         one.push_back(std::move(e));
         return enqueue(self, std::move(one));
       },
       [self](abandon_atom, const key& k, uint64_t lease,
              const computation_failure& failure) -> caf::result<ok_atom> {
-        self->state.flights.abandon(k, lease, make_failure_error(failure));
+        auto& s = self->state;
+        if (!s.flights.abandon(k, lease, failure.retry, make_failure_error(failure),
+                               detail::single_flight::steady::now()))
+          return lease_lost(s, "abandon", k, lease);
+        schedule_lease_check(self);
         return ok_atom::value;
+      },
+      [self](annotate_atom, const annotate_request& req) -> caf::result<keyed_entry> {
+        return guarded(self, "annotate", [&] { return annotate_entry(self->state, req); });
+      },
+      [self](pop_atom, uint64_t max) -> caf::result<std::vector<keyed_entry>> {
+        return guarded(self, "pop", [&] { return pop_entries(self->state, max); });
+      },
+      [self](remove_if_atom, const entry_filter& filter) -> caf::result<uint64_t> {
+        return guarded(self, "remove_if", [&] { return remove_matching(self->state, filter); });
       },
       [self](delete_atom, const key& k) -> caf::result<bool> {
         self->state.commit();
         return guarded(self, "remove", [&] {
-          bool removed = self->state.st->remove(k);
+          bool removed = self->state.storage->remove(k);
           if (removed) ++self->state.counters.removes;
           return removed;
         });
@@ -326,14 +322,14 @@ backend_actor::behavior_type backend(backend_pointer self, std::shared_ptr<store
       [self](clear_atom) -> caf::result<uint64_t> {
         self->state.commit();
         return guarded(self, "clear", [&] {
-          auto n = self->state.st->clear();
+          auto n = self->state.storage->clear();
           self->state.counters.removes += n;
           return n;
         });
       },
       [self](size_atom) -> caf::result<uint64_t> {
         self->state.commit();
-        return guarded(self, "size", [&] { return self->state.st->size(); });
+        return guarded(self, "size", [&] { return self->state.storage->size(); });
       },
       [self](has_atom, const key& k) -> caf::result<bool> {
         return guarded(self, "has", [&] { return self->state.find(k) != nullptr; });
@@ -341,7 +337,7 @@ backend_actor::behavior_type backend(backend_pointer self, std::shared_ptr<store
       [self](scan_atom, const scan_request& req) -> caf::result<scan_page> {
         self->state.commit();
         return guarded(self, "scan", [&] {
-          auto page = self->state.st->scan(req);
+          auto page = self->state.storage->scan(req);
           auto now = self->state.time->now();
           std::erase_if(page.entries, [&](const keyed_entry& e) { return expired(*e.entry, now); });
           return page;
@@ -352,7 +348,7 @@ backend_actor::behavior_type backend(backend_pointer self, std::shared_ptr<store
         return guarded(self, "stats", [&] {
           auto& s = self->state;
           auto out = s.counters;
-          auto c = s.st->counters();
+          auto c = s.storage->counters();
           out.entries = c.entries;
           out.evictions += c.evictions;
           out.expirations += c.expirations;
@@ -363,13 +359,15 @@ backend_actor::behavior_type backend(backend_pointer self, std::shared_ptr<store
       [self](flush_atom) -> caf::result<ok_atom> {
         self->state.commit();
         return guarded(self, "flush", [&] {
-          self->state.st->flush();
+          self->state.storage->flush();
           return ok_atom::value;
         });
       },
+      [](version_atom) -> caf::result<protocol_info> { return protocol_info{}; },
       [self](commit_atom) { self->state.commit(); },
       [self](lease_atom) {
-        self->state.lease_check_scheduled = false;
+        // An earlier check may still be pending: checking twice is harmless.
+        self->state.lease_check_at.reset();
         self->state.flights.expire_due(detail::single_flight::steady::now());
         schedule_lease_check(self);
       },

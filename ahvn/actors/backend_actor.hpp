@@ -9,10 +9,12 @@
 // durable. A read sees the writes that arrived before it (pending writes are served from the
 // batch). Removes, clears, scans, size and stats first commit what is pending.
 //
-// Single flight: a fetch that misses gets a lease to compute; fetches of the same key that
-// arrive meanwhile wait, and are answered with the entry when the leaseholder completes, with
-// its failure when it abandons, or with a lease of their own when the leaseholder died (if it
-// asked to be watched) or its lease ran out.
+// Single flight: a fetch that misses gets a lease for the holder it names
+// (fetch_request::holder); fetches of the same key that arrive meanwhile wait, and are answered
+// with the entry when the holder completes (or anyone sets the key), with its failure when it
+// abandons, or with a lease of their own when the holder went down (holders given as actors are
+// monitored), gave up, or its lease ran out. complete and abandon with any other lease are
+// answered errc::lease_lost. annotate, pop and remove_if each run here as one request.
 //
 // TTL: an entry written with metadata ttl (or annotation.ttl) gets expires_at from the clock;
 // an expired entry is a miss (and is removed), and a periodic sweep removes the others.

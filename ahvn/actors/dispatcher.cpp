@@ -27,7 +27,7 @@ struct target {
 struct pending_write {
   enum class status { waiting, stored, refused };
   std::vector<keyed_entry> events;
-  status st = status::waiting;
+  status outcome = status::waiting;
 };
 
 // One miss walking the feeds.
@@ -92,11 +92,11 @@ std::string describe(const caf::error& err, ms timeout) {
 // Sends the set events of every settled write at the head of the queue, in order.
 void fire_settled(dispatcher_pointer self) {
   auto& s = self->state;
-  while (!s.writes.empty() && s.writes.front().st != pending_write::status::waiting) {
+  while (!s.writes.empty() && s.writes.front().outcome != pending_write::status::waiting) {
     auto w = std::move(s.writes.front());
     s.writes.pop_front();
     ++s.first_write;
-    if (w.st != pending_write::status::stored) continue;
+    if (w.outcome != pending_write::status::stored) continue;
     for (const auto& e : w.events) {
       try {
         auto event = s.event_of(e);
@@ -111,23 +111,53 @@ void fire_settled(dispatcher_pointer self) {
   }
 }
 
+// Queues a write's set events; `settle` marks them stored (with the entries the inner actor
+// answered, when it decides them) or refused, and fires what is settled, in arrival order.
+auto queue_write(dispatcher_pointer self, std::vector<keyed_entry> events) {
+  auto& s = self->state;
+  uint64_t seq = s.first_write + s.writes.size();
+  s.writes.push_back({std::move(events), pending_write::status::waiting});
+  return [self, seq](pending_write::status outcome, std::vector<keyed_entry>* decided = nullptr) {
+    auto& s = self->state;
+    auto& w = s.writes[seq - s.first_write];
+    w.outcome = outcome;
+    if (decided) w.events = std::move(*decided);
+    fire_settled(self);
+  };
+}
+
 // Forwards a write; once the inner actor answered, its events go out (in arrival order).
 template <class... Ts>
 caf::result<ok_atom> write(dispatcher_pointer self, std::vector<keyed_entry> events, Ts&&... xs) {
   auto& s = self->state;
-  uint64_t seq = s.first_write + s.writes.size();
-  s.writes.push_back({std::move(events), pending_write::status::waiting});
+  auto settle = queue_write(self, std::move(events));
   auto rp = self->make_response_promise<ok_atom>();
-  auto settle = [self, seq](pending_write::status st) {
-    auto& s = self->state;
-    s.writes[seq - s.first_write].st = st;
-    fire_settled(self);
-  };
   self->request(s.inner, caf::duration{s.opts.request_timeout}, std::forward<Ts>(xs)...)
       .then(
           [settle, rp](ok_atom) mutable {
             settle(pending_write::status::stored);
             rp.deliver(ok_atom::value);
+          },
+          [settle, rp](caf::error& err) mutable {
+            settle(pending_write::status::refused);
+            rp.deliver(std::move(err));
+          });
+  return rp;
+}
+
+// An annotate is a write whose entry the inner actor decides: its event is the entry it stored.
+caf::result<keyed_entry> annotate(dispatcher_pointer self, annotate_request& req) {
+  auto& s = self->state;
+  if (!s.firing()) return self->delegate(s.inner, annotate_atom::value, std::move(req));
+  auto settle = queue_write(self, {});
+  auto rp = self->make_response_promise<keyed_entry>();
+  self->request(s.inner, caf::duration{s.opts.request_timeout}, annotate_atom::value,
+                std::move(req))
+      .then(
+          [settle, rp](keyed_entry& stored) mutable {
+            std::vector<keyed_entry> events{stored};
+            settle(pending_write::status::stored, &events);
+            rp.deliver(std::move(stored));
           },
           [settle, rp](caf::error& err) mutable {
             settle(pending_write::status::refused);
@@ -155,18 +185,22 @@ void use_fed_value(dispatcher_pointer self, std::shared_ptr<feed_walk> w, json v
     w->rp.deliver(fetch_result{nullptr, w->lease});
     return;
   }
-  self->request(s.inner, caf::duration{s.opts.request_timeout}, put_atom::value,
-                keyed_entry{w->req.k, e}, w->lease)
-      .then(
-          [w, e](ok_atom) {
-            w->rp.deliver(fetch_result{e, 0});
-          },
-          [self, w, e](caf::error& err) {
-            // The value is right even if it could not be stored: answer with it.
-            log::warning(self->state.prefix() + "the fed value of key " + w->req.k.to_string() +
-                         " was not stored: " + describe(err, self->state.opts.request_timeout));
-            w->rp.deliver(fetch_result{e, 0});
-          });
+  // With a lease the fed value completes the flight; a fetch that took none stores it plainly.
+  auto stored = w->lease != 0
+                    ? self->request(s.inner, caf::duration{s.opts.request_timeout},
+                                    complete_atom::value, keyed_entry{w->req.k, e}, w->lease)
+                    : self->request(s.inner, caf::duration{s.opts.request_timeout}, put_atom::value,
+                                    keyed_entry{w->req.k, e});
+  stored.then(
+      [w, e](ok_atom) {
+        w->rp.deliver(fetch_result{e, 0});
+      },
+      [self, w, e](caf::error& err) {
+        // The value is right even if it could not be stored: answer with it.
+        log::warning(self->state.prefix() + "the fed value of key " + w->req.k.to_string() +
+                     " was not stored: " + describe(err, self->state.opts.request_timeout));
+        w->rp.deliver(fetch_result{e, 0});
+      });
 }
 
 void ask_next_feed(dispatcher_pointer self, std::shared_ptr<feed_walk> w) {
@@ -224,7 +258,7 @@ caf::result<fetch_result> fetch(dispatcher_pointer self, fetch_request& req) {
   self->request(s.inner, caf::duration{timeout}, fetch_atom::value, std::move(req))
       .then(
           [self, w](fetch_result& res) {
-            if (res.lease == 0) {
+            if (res.entry) {
               w->rp.deliver(std::move(res)); // a hit, or another caller's result
               return;
             }
@@ -307,11 +341,11 @@ cache_actor::behavior_type dispatcher(dispatcher_pointer self, cache_actor inner
         auto events = es;
         return write(self, std::move(events), put_atom::value, std::move(es));
       },
-      [self](put_atom, keyed_entry& e, uint64_t lease) -> caf::result<ok_atom> {
+      [self](complete_atom, keyed_entry& e, uint64_t lease) -> caf::result<ok_atom> {
         if (!self->state.firing())
-          return self->delegate(self->state.inner, put_atom::value, std::move(e), lease);
+          return self->delegate(self->state.inner, complete_atom::value, std::move(e), lease);
         std::vector<keyed_entry> events{e};
-        return write(self, std::move(events), put_atom::value, std::move(e), lease);
+        return write(self, std::move(events), complete_atom::value, std::move(e), lease);
       },
       [self](fetch_atom, fetch_request& req) -> caf::result<fetch_result> {
         return fetch(self, req);
@@ -320,6 +354,18 @@ cache_actor::behavior_type dispatcher(dispatcher_pointer self, cache_actor inner
              const computation_failure& failure) -> caf::result<ok_atom> {
         return self->delegate(self->state.inner, abandon_atom::value, k, lease, failure);
       },
+      [self](annotate_atom, annotate_request& req) -> caf::result<keyed_entry> {
+        return annotate(self, req);
+      },
+      [self](pop_atom, uint64_t max) -> caf::result<std::vector<keyed_entry>> {
+        if (self->state.opts.stores_nothing) return std::vector<keyed_entry>{};
+        return self->delegate(self->state.inner, pop_atom::value, max);
+      },
+      [self](remove_if_atom, entry_filter& filter) -> caf::result<uint64_t> {
+        if (self->state.opts.stores_nothing) return unsupported(self->state, "remove_if");
+        return self->delegate(self->state.inner, remove_if_atom::value, std::move(filter));
+      },
+      [](version_atom) -> caf::result<protocol_info> { return protocol_info{}; },
       [self](delete_atom, const key& k) -> caf::result<bool> {
         if (self->state.opts.stores_nothing) return unsupported(self->state, "remove");
         return self->delegate(self->state.inner, delete_atom::value, k);
@@ -344,9 +390,9 @@ cache_actor::behavior_type dispatcher(dispatcher_pointer self, cache_actor inner
         auto rp = self->make_response_promise<cache_stats>();
         self->request(self->state.inner, timeout, stats_atom::value)
             .then(
-                [self, rp](cache_stats& st) mutable {
-                  st.errors += self->state.errors->load(std::memory_order_relaxed);
-                  rp.deliver(std::move(st));
+                [self, rp](cache_stats& counters) mutable {
+                  counters.errors += self->state.errors->load(std::memory_order_relaxed);
+                  rp.deliver(std::move(counters));
                 },
                 [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
         return rp;

@@ -7,7 +7,8 @@
 // It speaks cache_actor (messages/protocol.hpp) and forwards every message to the inner actor
 // without waiting for it, so callers are answered by the inner backend. Its own duties:
 //
-// - Sets: `put` (one entry, many) and `complete` (put with a lease). Once the inner actor
+// - Sets: `put` (one entry, many), `complete` (a set with a lease) and `annotate` (whose event
+//   is the entry the inner actor stored). Once the inner actor
 //   acknowledged a write, one set event per entry goes to every live callback, in registration
 //   order; events leave in the order the writes arrived, whatever order the inner actor
 //   answers in. A write the inner actor refused fires nothing. Nobody waits for a callback.
@@ -20,17 +21,16 @@
 //   Fed values do NOT fire the callbacks: a feed answer is a read from another source, not a
 //   set (as in the seed, where a fed value returns without a set); the entry is still stored.
 //   Plain gets by key carry no func and inputs: they never ask feeds.
-// - stores_nothing (callback_cache): has, remove and clear answer errc::not_supported; size is
-//   0 and scan is empty.
+// - stores_nothing (callback_cache): has, remove, clear and remove_if answer
+//   errc::not_supported; size is 0, scan and pop are empty.
 // - stats: the inner actor's counters, plus callback and feed failures in `errors`.
 //
 // Lifetime: callbacks and feeds given as plain functions get actors of their own (detached:
 // one thread each), owned by the dispatcher: when it quits, they finish the events already sent
 // to them and quit. Actors given by handle are monitored, not owned: one that died is logged
 // once and skipped. The dispatcher does not own the inner actor; it quits when the inner actor
-// goes down. Limitation: a fetch that asks feeds reaches the inner actor from the dispatcher, so
-// an actor caller that asked to be watched (fetch_request::watch_sender) is not: if it dies
-// holding the lease, the next waiter takes over when the lease runs out.
+// goes down. A fetch names its lease holder itself (fetch_request::holder), so the inner actor
+// watches the real holder even when the fetch reaches it from the dispatcher.
 //
 // Concurrency: an actor; any number of clients. Errors: the inner actor's, passed through; a
 // request the inner actor does not answer within request_timeout fails with sec::request_timeout.

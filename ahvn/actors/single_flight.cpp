@@ -4,16 +4,21 @@ namespace ahvn::detail {
 
 single_flight::outcome single_flight::miss(const key& k, const waiter& w, bool coalesce,
                                            steady::time_point now) {
-  if (!coalesce) return {next_lease(), false};
+  if (!coalesce) return {0, false};
   auto [it, fresh] = flights_.try_emplace(k);
   if (fresh) {
     it->second.lease = next_lease();
-    it->second.holder = w.watched;
+    it->second.holder = w.holder;
     it->second.deadline = now + w.lease;
     return {it->second.lease, false};
   }
   it->second.waiters.push_back(w);
   return {0, true};
+}
+
+bool single_flight::holds(const key& k, uint64_t lease) const {
+  auto it = flights_.find(k);
+  return it != flights_.end() && it->second.lease == lease;
 }
 
 void single_flight::complete(const key& k, const entry_ptr& e) {
@@ -25,13 +30,19 @@ void single_flight::complete(const key& k, const entry_ptr& e) {
     if (w.rp.pending()) w.rp.deliver(fetch_result{e, 0});
 }
 
-void single_flight::abandon(const key& k, uint64_t lease, const caf::error& err) {
+bool single_flight::abandon(const key& k, uint64_t lease, bool retry, const caf::error& err,
+                            steady::time_point now) {
   auto it = flights_.find(k);
-  if (it == flights_.end() || it->second.lease != lease) return;
+  if (it == flights_.end() || it->second.lease != lease) return false;
+  if (retry) {
+    if (!pass_on(it->second, now)) flights_.erase(it);
+    return true;
+  }
   auto waiters = std::move(it->second.waiters);
   flights_.erase(it);
   for (auto& w : waiters)
     if (w.rp.pending()) w.rp.deliver(err);
+  return true;
 }
 
 bool single_flight::pass_on(flight& f, steady::time_point now) {
@@ -40,7 +51,7 @@ bool single_flight::pass_on(flight& f, steady::time_point now) {
     f.waiters.pop_front();
     if (!w.rp.pending()) continue;
     f.lease = next_lease();
-    f.holder = w.watched;
+    f.holder = w.holder;
     f.deadline = now + w.lease;
     w.rp.deliver(fetch_result{nullptr, f.lease});
     return true;
@@ -60,9 +71,10 @@ void single_flight::expire_due(steady::time_point now) {
 void single_flight::down(const caf::actor_addr& who, steady::time_point now) {
   for (auto it = flights_.begin(); it != flights_.end();) {
     auto& f = it->second;
-    // A waiter that died leaves the queue; a holder that died passes its lease on.
-    std::erase_if(f.waiters, [&](const waiter& w) { return w.watched && w.watched == who; });
-    if (f.holder && f.holder == who && !pass_on(f, now))
+    // A waiter that went down leaves the queue; a holder that went down passes its lease on.
+    std::erase_if(f.waiters,
+                  [&](const waiter& w) { return w.holder && w.holder.address() == who; });
+    if (f.holder && f.holder.address() == who && !pass_on(f, now))
       it = flights_.erase(it);
     else
       ++it;

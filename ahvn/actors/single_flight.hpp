@@ -1,7 +1,10 @@
 #pragma once
 
 // single_flight: the backend actor's table of computations in progress — who holds the lease of
-// each missed key and who waits for it. Internal to actors/backend_actor.cpp.
+// each missed key, until when, and who waits for it. Internal to the backend actor. The callers
+// of one process coordinate first among themselves (actors/client/local_flights.hpp); this table
+// coordinates the callers that reach the owning actor: other processes, other nodes, and every
+// caller that had to ask the actor anyway (feeds, stores without a caller-thread reader).
 //
 // Concurrency: owned by one actor; no synchronization.
 
@@ -12,8 +15,8 @@
 #include <deque>
 #include <optional>
 #include <unordered_map>
-#include <vector>
 
+#include <caf/actor.hpp>
 #include <caf/actor_addr.hpp>
 #include <caf/typed_response_promise.hpp>
 
@@ -25,7 +28,7 @@ public:
 
   struct waiter {
     caf::typed_response_promise<fetch_result> rp;
-    caf::actor_addr watched;            ///< set if its death should pass the lease on
+    caf::actor holder;                  ///< set if its going down should pass the lease on
     std::chrono::milliseconds lease{0}; ///< how long it may compute once it gets the lease
   };
 
@@ -36,20 +39,25 @@ public:
   };
 
   /// Starts a flight for `k` (the caller `w` computes, until w.lease from `now`) or joins the
-  /// running one.
+  /// running one. Without `coalesce` nothing is recorded and the lease is 0 (compute, then set).
   outcome miss(const key& k, const waiter& w, bool coalesce, steady::time_point now);
 
-  /// The leaseholder's result: every waiter of `k`'s flight gets `e`; the flight ends.
+  /// True if `lease` is `k`'s current lease.
+  bool holds(const key& k, uint64_t lease) const;
+
+  /// A value for `k` arrived (the holder's or anyone's set): every waiter of `k`'s flight gets
+  /// `e`; the flight ends.
   void complete(const key& k, const entry_ptr& e);
 
-  /// The leaseholder's failure: if `lease` is the flight's current lease, every waiter gets
-  /// `err` and the flight ends; a stale lease changes nothing.
-  void abandon(const key& k, uint64_t lease, const caf::error& err);
+  /// The holder of `lease` gave up: with failure.retry the lease passes to the next waiter,
+  /// else every waiter gets `err`. Returns false (nothing changes) if `lease` is not current.
+  bool abandon(const key& k, uint64_t lease, bool retry, const caf::error& err,
+               steady::time_point now);
 
   /// Leases that ran out by `now` pass to the next waiter of their flight (or the flight ends).
   void expire_due(steady::time_point now);
 
-  /// A watched actor died: its leases pass on and it leaves every queue.
+  /// A holder or waiter went down: its leases pass on and it leaves every queue.
   void down(const caf::actor_addr& who, steady::time_point now);
 
   /// When the earliest lease runs out, or nullopt without flights.
@@ -60,7 +68,7 @@ public:
 private:
   struct flight {
     uint64_t lease = 0;
-    caf::actor_addr holder;
+    caf::actor holder;
     steady::time_point deadline;
     std::deque<waiter> waiters;
   };

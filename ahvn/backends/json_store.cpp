@@ -200,6 +200,13 @@ protected:
     return true;
   }
 
+public:
+  entry_ptr read_entry(const key& k, time_point now) override {
+    auto e = state_->read(k);
+    if (!e || expired(*e, now)) return nullptr;
+    return e;
+  }
+
 private:
   std::shared_ptr<json_store::state> state_;
 };

@@ -48,6 +48,7 @@ public:
 
   /// "json:" + the directory as given.
   std::string url() const override;
+  store_traits traits() const override { return {.blocks = true, .durable = true}; }
 
   /// Reads `<dir>/<k>.json`; nullptr if absent or unreadable (then reported and counted).
   entry_ptr get(const key& k) override;

@@ -3,6 +3,7 @@
 #include "ahvn/backends/lmdb_env.hpp"
 #include "ahvn/backends/lmdb_records.hpp"
 #include "ahvn/messages/log.hpp"
+#include "ahvn/messages/ttl.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -48,6 +49,17 @@ protected:
     } // the transaction ends before the visitor runs: it may take its time
     fn(ctx, value);
     return true;
+  }
+
+public:
+  entry_ptr read_entry(const key& k, time_point now) override {
+    std::optional<cache_entry> e;
+    {
+      auto txn = env_->begin_read();
+      e = load(*env_, txn.get(), k, *errors_);
+    }
+    if (!e || expired(*e, now)) return nullptr;
+    return std::make_shared<cache_entry>(std::move(*e));
   }
 
 private:

@@ -76,6 +76,7 @@ public:
 
   /// "lmdb:" + path, as given.
   std::string url() const override;
+  store_traits traits() const override { return {.blocks = true, .durable = true}; }
   entry_ptr get(const key& k) override;
   /// One read transaction for all keys.
   std::vector<entry_ptr> get_many(std::span<const key> ks) override;

@@ -45,6 +45,22 @@ protected:
     return true;
   }
 
+public:
+  entry_ptr read_entry(const key& k, time_point now) override {
+    auto& s = *state_;
+    epoch_pin pin;
+    const mem_node* n = s.table.find(k);
+    if (n == nullptr || (n->expires_ms != 0 && n->expires_ms <= unix_ms(now))) return nullptr;
+    if (s.bounded) n->stamp.store(s.next_stamp(), std::memory_order_relaxed);
+    return std::make_shared<cache_entry>(decode_entry(n->bytes(), "mem: key " + k.to_string()));
+  }
+
+  bool contains(const key& k, time_point now) override {
+    epoch_pin pin;
+    const mem_node* n = state_->table.find(k);
+    return n != nullptr && (n->expires_ms == 0 || n->expires_ms > unix_ms(now));
+  }
+
 private:
   std::shared_ptr<memory_store::state> state_;
 };

@@ -12,6 +12,7 @@ namespace ahvn {
 class null_store final : public store {
 public:
   std::string url() const override { return "none:"; }
+  store_traits traits() const override { return {.stores_nothing = true}; }
   entry_ptr get(const key&) override { return nullptr; }
   void put(const key&, entry_ptr) override {}
   void put_many(std::span<const keyed_entry>) override {}

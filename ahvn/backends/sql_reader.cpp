@@ -38,17 +38,33 @@ public:
         jsonb_(opts_.provider == "postgresql" || opts_.provider == "postgres"),
         slots_(max_sessions) {}
 
+public:
+  entry_ptr read_entry(const key& k, time_point now) override {
+    auto e = fetch(k);
+    if (!e || expired(*e, now)) return nullptr;
+    return std::make_shared<cache_entry>(std::move(*e));
+  }
+
 protected:
   bool read_value_impl(const key& k, time_point now, void* ctx, visit_fn fn) override {
+    auto e = fetch(k);
+    if (!e || expired(*e, now) || !e->value()) return false;
+    fn(ctx, *e->value());
+    return true;
+  }
+
+private:
+  // The row under `k` on a pooled session; nullopt on a miss or when every session is busy.
+  std::optional<cache_entry> fetch(const key& k) {
     session_slot* s = claim();
-    if (s == nullptr) return false; // every session busy: the caller asks the store's actor instead
+    if (s == nullptr) return std::nullopt; // every session busy: the caller asks the actor
     struct release {
       session_slot* s;
       ~release() { s->busy.store(false, std::memory_order_release); }
     } guard{s};
     std::optional<std::string> content;
     try {
-      if (!s->sql && !open(*s)) return false;
+      if (!s->sql && !open(*s)) return std::nullopt;
       s->id = k.to_padded();
       if (s->get->execute(true) && s->ind != soci::i_null) content = std::move(s->content);
       if (opts_.provider == "sqlite")
@@ -60,14 +76,10 @@ protected:
       s->retry_after = steady::now() + std::chrono::seconds(1);
       throw cache_error(errc::backend_failure, url_ + ": get (reader): " + ex.what());
     }
-    if (!content) return false;
-    cache_entry e = decode_row_content(std::move(*content), url_ + " id " + s->id, jsonb_);
-    if (expired(e, now) || !e.value()) return false;
-    fn(ctx, *e.value());
-    return true;
+    if (!content) return std::nullopt;
+    return decode_row_content(std::move(*content), url_ + " id " + s->id, jsonb_);
   }
 
-private:
   session_slot* claim() {
     for (auto& s : slots_) {
       bool expected = false;

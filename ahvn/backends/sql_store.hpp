@@ -67,6 +67,7 @@ public:
 
   /// to_url() of the options: never holds the password.
   std::string url() const override;
+  store_traits traits() const override { return {.blocks = true, .durable = true}; }
   entry_ptr get(const key& k) override;
   /// One query per 256 keys on servers (one round trip), one prepared lookup per key on SQLite.
   std::vector<entry_ptr> get_many(std::span<const key> ks) override;

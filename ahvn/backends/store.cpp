@@ -8,6 +8,10 @@ concurrent_reader::~concurrent_reader() = default;
 
 store::~store() = default;
 
+store_traits store::traits() const {
+  return {};
+}
+
 std::vector<entry_ptr> store::get_many(std::span<const key> ks) {
   std::vector<entry_ptr> out;
   out.reserve(ks.size());

@@ -39,6 +39,21 @@ struct store_counters {
   uint64_t errors = 0;      ///< Unreadable entries met (reported and skipped) since it opened.
 };
 
+/// How a store behaves, for the actor that owns it and the callers in front of it. Declared by
+/// the store itself (store::traits()); its caller-thread read path is store::reader().
+struct store_traits {
+  /// Its calls block on I/O (files, LMDB commits, SQL round trips): its actor gets a thread of
+  /// its own (CAF's workers never stall) and groups the writes waiting in its mailbox into one
+  /// transaction.
+  bool blocks = false;
+  /// Its entries outlive the process (as far as the store syncs them, the machine too): a
+  /// memoized call on a plain thread returns once its result is written.
+  bool durable = false;
+  /// It keeps nothing (none:): a memoized call computes without asking its actor, and callers
+  /// never wait for one another.
+  bool stores_nothing = false;
+};
+
 /// A read path that any thread may use at the same time as the owner writes: memoize's hit
 /// path, with no thread hand-off. A read sees either the old or the new value of a key, never a
 /// mix. Stores that cannot offer this return nullptr from store::reader().
@@ -58,6 +73,15 @@ public:
     return read_value_impl(k, now, ctx, [](void* f, const json& v) { (*static_cast<fn*>(f))(v); });
   }
 
+  /// The whole entry under `k` if it is live at `now`, else nullptr — also when the reader
+  /// cannot answer right now (every pooled session busy): the caller then asks the owner. For
+  /// manual reads (cache::get, retrieve, find). Never blocks on the owner. Throws cache_error on
+  /// storage failure.
+  virtual entry_ptr read_entry(const key& k, time_point now) = 0;
+
+  /// True if a live entry is stored under `k` (the default reads it).
+  virtual bool contains(const key& k, time_point now) { return read_entry(k, now) != nullptr; }
+
 protected:
   using visit_fn = void (*)(void*, const json&);
   virtual bool read_value_impl(const key& k, time_point now, void* ctx, visit_fn fn) = 0;
@@ -69,6 +93,10 @@ public:
 
   /// A name for messages: the store's URL ("mem:", "lmdb:/var/cache/x", ...).
   virtual std::string url() const = 0;
+
+  /// How this store behaves (see store_traits). The default: calls that never block, a store
+  /// that does not outlive the process.
+  virtual store_traits traits() const;
 
   /// The entry stored under `k`, or nullptr if there is none. Stores do not interpret expiry
   /// here: the backend actor does (see sweep_expired).

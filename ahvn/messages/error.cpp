@@ -34,6 +34,10 @@ std::string_view to_string(errc code) {
     return "cancelled";
   case errc::computation_failed:
     return "computation_failed";
+  case errc::lease_lost:
+    return "lease_lost";
+  case errc::version_mismatch:
+    return "version_mismatch";
   }
   return "unknown";
 }

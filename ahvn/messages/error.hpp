@@ -31,6 +31,8 @@ enum class errc : uint8_t {
   timeout,            ///< A request got no answer in time.
   cancelled,          ///< The computation was abandoned (its caller vanished).
   computation_failed, ///< The memoized function threw; the message carries what it said.
+  lease_lost,         ///< A complete or abandon named a lease that is no longer the current one.
+  version_mismatch,   ///< A peer speaks another protocol version or interface.
 };
 
 /// A short stable name for `code` ("invalid_json", ...).

@@ -65,15 +65,19 @@ std::string key::to_padded() const {
   return std::string(40 - s.size(), '0') + s;
 }
 
-key key_of_canonical(std::string_view canonical_inputs, std::string_view func) {
+key hash_key_text(std::string_view canonical_inputs, std::string_view canonical_func) {
   md5 h;
   h.update(canonical_inputs);
   h.update("||");
+  h.update(canonical_func);
+  return key::from_bytes(h.finish());
+}
+
+key key_of_canonical(std::string_view canonical_inputs, std::string_view func) {
   std::string f;
   f.reserve(func.size() + 2);
   dump_canonical_string(f, func);
-  h.update(f);
-  return key::from_bytes(h.finish());
+  return hash_key_text(canonical_inputs, f);
 }
 
 key compute_key(std::string_view func, const json& inputs) {

@@ -58,6 +58,11 @@ key compute_key(std::string_view func, const json& inputs);
 /// Computes a key from the canonical text of the inputs object, already written.
 key key_of_canonical(std::string_view canonical_inputs, std::string_view func);
 
+/// The formula itself, which every key of this project goes through: md5(canonical_inputs +
+/// "||" + canonical_func), where canonical_func is the function name as a canonical JSON string
+/// (quotes included: `"add"`).
+key hash_key_text(std::string_view canonical_inputs, std::string_view canonical_func);
+
 } // namespace ahvn
 
 template <>

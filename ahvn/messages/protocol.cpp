@@ -19,11 +19,35 @@ caf::error make_failure_error(const computation_failure& failure) {
 }
 
 const computation_failure* failure_of(const caf::error& err) {
-  if (err.category() != error_category ||
-      err.code() != static_cast<uint8_t>(errc::computation_failed))
-    return nullptr;
+  if (!is_computation_failure(err)) return nullptr;
   if (!err.context().match_elements<std::string, computation_failure>()) return nullptr;
   return &err.context().get_as<computation_failure>(1);
+}
+
+bool is_computation_failure(const caf::error& err) {
+  return err.category() == error_category &&
+         err.code() == static_cast<uint8_t>(errc::computation_failed);
+}
+
+caf::error check_version(const protocol_info& peer, const std::string& where) {
+  if (peer.version == protocol_version && peer.interface == protocol_interface) return caf::none;
+  return make_error(errc::version_mismatch, where + " speaks " + peer.interface + " version " +
+                                                std::to_string(peer.version) +
+                                                ", this process speaks " + protocol_interface +
+                                                " version " + std::to_string(protocol_version));
+}
+
+bool entry_filter::matches(const cache_entry& e) const {
+  if (!func.empty() && e.func != func) return false;
+  if (annotation.is_object() && !annotation.empty()) {
+    auto a = e.metadata.find("annotation");
+    if (a == e.metadata.end() || !a->is_object()) return false;
+    for (auto it = annotation.begin(); it != annotation.end(); ++it) {
+      auto v = a->find(it.key());
+      if (v == a->end() || *v != it.value()) return false;
+    }
+  }
+  return !predicate || (*predicate)(e);
 }
 
 cache_error to_cache_error(const caf::error& err) {
@@ -57,6 +81,10 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<fetch_request>("ahvn::fetch_request");
   cfg.add_message_type<fetch_result>("ahvn::fetch_result");
   cfg.add_message_type<computation_failure>("ahvn::computation_failure");
+  cfg.add_message_type<lease_holder>("ahvn::lease_holder");
+  cfg.add_message_type<annotate_request>("ahvn::annotate_request");
+  cfg.add_message_type<entry_filter>("ahvn::entry_filter");
+  cfg.add_message_type<protocol_info>("ahvn::protocol_info");
   cfg.add_message_type<feed_request>("ahvn::feed_request"); // messages/dispatch_protocol.hpp
   cfg.add_message_type<feed_answer>("ahvn::feed_answer");
   cfg.add_error_category(

@@ -7,7 +7,6 @@
 #include "ahvn/messages/key.hpp"
 
 #include <cstdint>
-#include <exception>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,31 +42,6 @@ struct scan_page {
   std::vector<keyed_entry> entries;
   key last;          ///< The last key examined; the next request continues after it.
   bool more = false; ///< False when the scan reached the end.
-};
-
-/// What memoize asks when its fast path missed: the entry under `k`, or the right to compute it
-/// (single flight: callers that miss the same key at once share one computation).
-struct fetch_request {
-  key k;
-  std::string func;             ///< The function's name (for feeds and messages).
-  json inputs = json::object(); ///< Its inputs (for feeds).
-  bool coalesce = true;         ///< Join a computation of the same key that is already running.
-  uint32_t lease_ms = 0;        ///< How long this caller may compute before a waiter takes over;
-                                ///< 0: the cache's default.
-  bool watch_sender = false;    ///< The sender computes: if it dies, a waiter takes over at once.
-};
-
-/// The answer to a fetch: a hit, or a lease to compute.
-struct fetch_result {
-  entry_ptr entry;    ///< A hit: from the store, a feed, or another caller's computation.
-  uint64_t lease = 0; ///< A miss: nonzero. Compute, then complete (set with the lease) or abandon.
-};
-
-/// Why a computation was abandoned: the message travels everywhere; the exception itself only
-/// inside one process, so that every waiter there rethrows the very exception the function threw.
-struct computation_failure {
-  std::string what;
-  std::exception_ptr error;
 };
 
 /// What a cache has counted since it started.

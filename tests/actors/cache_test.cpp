@@ -1,8 +1,8 @@
 // The cache handle's manual operations: the guide's sections 3.1, 3.5, 5.4, 5.5 (filtering) and
 // 5.6, on in_mem_cache and no_cache.
 
-#include "ahvn/actors/in_mem_cache.hpp"
-#include "ahvn/actors/no_cache.hpp"
+#include "ahvn/actors/caches/in_mem_cache.hpp"
+#include "ahvn/actors/caches/no_cache.hpp"
 #include "ahvn/actors/system.hpp"
 #include "ahvn/messages/error.hpp"
 

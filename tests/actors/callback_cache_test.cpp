@@ -2,7 +2,7 @@
 // nothing; exists/remove/clear unsupported; exclude; set and add fire), and isolation (a
 // throwing, sleeping or dead callback; a throwing, slow or dead feed).
 
-#include "ahvn/actors/callback_cache.hpp"
+#include "ahvn/actors/caches/callback_cache.hpp"
 #include "ahvn/actors/system.hpp"
 #include "tests/actors/dispatch_test_support.hpp"
 

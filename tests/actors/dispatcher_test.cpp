@@ -3,10 +3,10 @@
 // memory store and each persistent store, and the side protocol's serialization.
 
 #include "ahvn/actors/backend_actor.hpp"
-#include "ahvn/actors/callback_cache.hpp"
+#include "ahvn/actors/caches/callback_cache.hpp"
+#include "ahvn/actors/caches/in_mem_cache.hpp"
+#include "ahvn/actors/caches/store_cache.hpp"
 #include "ahvn/actors/dispatcher.hpp"
-#include "ahvn/actors/in_mem_cache.hpp"
-#include "ahvn/actors/store_cache.hpp"
 #include "ahvn/backends/json_store.hpp"
 #include "ahvn/backends/lmdb_store.hpp"
 #include "ahvn/backends/memory_store.hpp"
@@ -84,7 +84,7 @@ TEST_CASE("a set reaches the callbacks in registration order", "[dispatcher][ord
   caf::anon_send(
       d, put_atom::value,
       std::vector<keyed_entry>{make_entry("f", {{"x", 2}}, 2), make_entry("f", {{"x", 3}}, 3)});
-  caf::anon_send(d, put_atom::value, make_entry("f", {{"x", 4}}, 4), uint64_t{7});
+  caf::anon_send(d, put_atom::value, make_entry("f", {{"x", 4}}, 4));
   sched.run();
   REQUIRE(order->size() == 12);
   auto at = [&](const std::string& s) {
@@ -105,7 +105,7 @@ TEST_CASE("each callback sees pipelined sets in the order they were made", "[dis
   // A store that groups writes into transactions answers them in batches; the callbacks still
   // see every entry in the order of the sets.
   temp_dir dir("dispatch-order");
-  store_cache inner(std::make_unique<json_store>(dir.path().string()), true);
+  store_cache inner(std::make_unique<json_store>(dir.path().string()));
   recorder<int> first, second;
   auto obs =
       observe(inner, {[&](const key&, const json& v) { first.add(v["output"].get<int>()); },
@@ -242,29 +242,29 @@ TEST_CASE("an observer keeps its inner cache alive", "[dispatcher][observe]") {
 TEST_CASE("an observer in front of the JSON directory store", "[dispatcher][observe]") {
   temp_dir dir("dispatch-json");
   {
-    store_cache inner(std::make_unique<json_store>(dir.path().string()), true);
+    store_cache inner(std::make_unique<json_store>(dir.path().string()));
     check_observer(inner);
   }
-  check_persisted(store_cache(std::make_unique<json_store>(dir.path().string()), true));
+  check_persisted(store_cache(std::make_unique<json_store>(dir.path().string())));
 }
 
 TEST_CASE("an observer in front of the LMDB store", "[dispatcher][observe]") {
   temp_dir dir("dispatch-lmdb");
   {
-    store_cache inner(std::make_unique<lmdb_store>(dir.path().string()), true);
+    store_cache inner(std::make_unique<lmdb_store>(dir.path().string()));
     check_observer(inner);
   }
-  check_persisted(store_cache(std::make_unique<lmdb_store>(dir.path().string()), true));
+  check_persisted(store_cache(std::make_unique<lmdb_store>(dir.path().string())));
 }
 
 TEST_CASE("an observer in front of the SQLite store", "[dispatcher][observe]") {
   temp_dir dir("dispatch-sqlite");
   auto url = "sqlite:" + dir.file("cache.db");
   {
-    store_cache inner(std::make_unique<sql_store>(parse_sql_url(url)), true);
+    store_cache inner(std::make_unique<sql_store>(parse_sql_url(url)));
     check_observer(inner);
   }
-  check_persisted(store_cache(std::make_unique<sql_store>(parse_sql_url(url)), true));
+  check_persisted(store_cache(std::make_unique<sql_store>(parse_sql_url(url))));
 }
 
 TEST_CASE("feed requests and answers survive serialization", "[dispatcher][remote]") {

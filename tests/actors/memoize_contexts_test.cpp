@@ -2,9 +2,9 @@
 // actors, reply-style functions, generators and batches — on in_mem_cache, no_cache and every
 // persistent cache.
 
-#include "ahvn/actors/in_mem_cache.hpp"
-#include "ahvn/actors/no_cache.hpp"
-#include "ahvn/actors/open_cache.hpp"
+#include "ahvn/actors/caches/in_mem_cache.hpp"
+#include "ahvn/actors/caches/no_cache.hpp"
+#include "ahvn/actors/caches/open_cache.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <atomic>

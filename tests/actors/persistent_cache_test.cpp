@@ -1,11 +1,11 @@
 // The persistent cache handles (guide 3.2-3.4) through the same handle and memoize, open_cache
 // URLs, and group commit in the backend actor.
 
-#include "ahvn/actors/database_cache.hpp"
-#include "ahvn/actors/disk_cache.hpp"
-#include "ahvn/actors/json_cache.hpp"
-#include "ahvn/actors/open_cache.hpp"
-#include "ahvn/actors/store_cache.hpp"
+#include "ahvn/actors/caches/database_cache.hpp"
+#include "ahvn/actors/caches/disk_cache.hpp"
+#include "ahvn/actors/caches/json_cache.hpp"
+#include "ahvn/actors/caches/open_cache.hpp"
+#include "ahvn/actors/caches/store_cache.hpp"
 #include "tests/support/failing_store.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -116,7 +116,8 @@ TEST_CASE("a store that cannot open fails before any actor starts", "[persistent
 
 TEST_CASE("writes waiting in the mailbox are committed together", "[persistent]") {
   auto ctl = std::make_shared<test::failing_store_control>();
-  store_cache c(std::make_unique<test::failing_store>(ctl), /*blocking=*/true);
+  ctl->blocking = true;
+  store_cache c(std::make_unique<test::failing_store>(ctl));
   std::vector<std::thread> writers;
   for (int t = 0; t < 16; ++t)
     writers.emplace_back([&, t] {

@@ -15,6 +15,7 @@ namespace ahvn::test {
 struct failing_store_control {
   std::atomic<bool> fail_reads{false};
   std::atomic<bool> fail_writes{false};
+  bool blocking = false; ///< report traits().blocks (its actor then groups writes); set before use
   std::atomic<int> put_many_calls{0};
   std::atomic<int> entries_written{0};
 };
@@ -24,6 +25,7 @@ public:
   explicit failing_store(std::shared_ptr<failing_store_control> ctl) : ctl_(std::move(ctl)) {}
 
   std::string url() const override { return "failing:"; }
+  store_traits traits() const override { return {.blocks = ctl_->blocking}; }
   entry_ptr get(const key& k) override {
     check(ctl_->fail_reads, "get");
     return inner_.get(k);
