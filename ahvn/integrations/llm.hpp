@@ -41,6 +41,8 @@
 #include "ahvn/integrations/llm_engine.hpp"
 #include "ahvn/integrations/llm_error.hpp"
 
+#include <chrono>
+#include <exception>
 #include <functional>
 #include <future>
 #include <memory>

@@ -10,7 +10,9 @@
 #include "tests/support/files.hpp"
 #include "tests/support/temp_dir.hpp"
 
+#include <functional>
 #include <map>
+#include <set>
 
 #include <catch2/catch.hpp>
 
