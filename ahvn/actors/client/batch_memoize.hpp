@@ -19,6 +19,10 @@
 // result of the wrong length is cache_error(errc::invalid_argument) naming both lengths, and
 // nothing is stored. An exception from the function propagates; nothing is stored.
 //
+// A batch function's other arguments (an embedding call's model and options) are keyed beside
+// the item, as AgentHeaven keys them: embed.with_inputs({{"kwargs", options}}, fn) is the same
+// cached function whose items' inputs are {param: [item], "kwargs": options}, computed by fn.
+//
 // Concurrency: callable from any number of plain threads at once; batches do not join other
 // callers' computations.
 
@@ -46,6 +50,21 @@ public:
   memoized_batch(std::shared_ptr<const detail::memo_spec> spec, function f)
       : base(std::move(spec)), f_(std::move(f)) {}
 
+  /// A copy whose items' inputs also hold the members of `extra` (a JSON object), beside
+  /// {param: [item]}, and which computes its misses with `f` (when given). Throws
+  /// cache_error(errc::invalid_inputs) if `extra` is not an object or holds the batch parameter.
+  memoized_batch with_inputs(json extra, function f = {}) const {
+    if (!extra.is_object() || extra.contains(this->spec_->params.at(0)))
+      throw cache_error(errc::invalid_inputs,
+                        "batch_memoize '" + this->spec_->name +
+                            "': extra inputs must be an object without the batch parameter '" +
+                            this->spec_->params.at(0) + "'");
+    memoized_batch copy = *this;
+    copy.extra_ = std::move(extra);
+    if (f) copy.f_ = std::move(f);
+    return copy;
+  }
+
   /// One output per item of `batch`, in order.
   std::vector<Out> operator()(const std::vector<In>& batch) const {
     if (batch.empty()) return {};
@@ -56,7 +75,12 @@ public:
     std::vector<std::optional<Out>> outputs(n);
     for (size_t i = 0; i < n; ++i) {
       inputs[i] = this->inputs_of(std::vector<In>{batch[i]});
-      keys[i] = this->key_of(std::vector<In>{batch[i]});
+      if (extra_.empty()) {
+        keys[i] = this->key_of(std::vector<In>{batch[i]});
+      } else {
+        inputs[i].update(extra_);
+        keys[i] = compute_key(this->spec_->name, inputs[i]);
+      }
     }
     // 1. Look everything up: on this thread first, the rest with one get_many.
     std::vector<key> ask;
@@ -118,6 +142,7 @@ private:
   }
 
   function f_;
+  json extra_ = json::object();
 };
 
 } // namespace ahvn
