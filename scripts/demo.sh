@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The main job: sets up the machine, builds, and runs the demo (arguments go to the demo).
+# Installs and builds only what the demo needs: the libraries and the demo, in build-demo/
+# (Release, no tests, no benchmark). scripts/test.sh builds everything in build/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-bash scripts/build.sh
-exec ./build/apps/demo "$@"
+bash scripts/setup.sh demo
+BUILD_DIR=build-demo TARGETS=demo bash scripts/build.sh -DCMAKE_BUILD_TYPE=Release \
+  -DAHVN_BUILD_TESTS=OFF -DAHVN_BUILD_BENCH=OFF
+exec ./build-demo/apps/ahvn-demo "$@"
