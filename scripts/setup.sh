@@ -11,9 +11,10 @@ profile=${1:-all}
 demo_packages=(
   # toolchain
   build-essential cmake ninja-build ccache
-  # the libraries' dependencies (SOCI's back-end headers include SQLite's, libpq's and MariaDB's)
-  libcaf-dev liblmdb-dev libsoci-dev libsqlite3-dev libpq-dev libmariadb-dev libssl-dev
-  nlohmann-json3-dev libspdlog-dev
+  # the libraries' dependencies (SOCI's headers include Boost's, and its back-ends' headers
+  # SQLite's, libpq's and MariaDB's)
+  libcaf-dev liblmdb-dev libsoci-dev libboost-dev libsqlite3-dev libpq-dev libmariadb-dev
+  libssl-dev nlohmann-json3-dev libspdlog-dev
   # apps
   libcli11-dev
 )
@@ -21,7 +22,7 @@ all_packages=(
   "${demo_packages[@]}"
   pkg-config clang-format libcpp-httplib-dev
   # tests and benchmarks
-  catch2 libbenchmark-dev lmdb-utils sqlite3 python3 libboost-dev
+  catch2 libbenchmark-dev lmdb-utils sqlite3 python3
   postgresql mariadb-server redis-server python3-diskcache
   libhiredis-dev # bench/: the Redis peer's client
   dpkg-dev file  # cpack -G DEB (dpkg-shlibdeps) and the package tests
