@@ -12,6 +12,11 @@ jobs=$(nproc)
 echo "== format =="
 bash scripts/check_format.sh
 
+echo "== the README's first command: scripts/demo.sh (its build, then the demo) =="
+demo_dir=$(mktemp -d)
+bash scripts/demo.sh --cache "lmdb:$demo_dir/demo-cache" --delay-ms 10
+rm -rf "$demo_dir"
+
 echo "== normal build =="
 bash scripts/build.sh -DAHVN_WERROR=ON -DAHVN_BUILD_TESTS=ON -DAHVN_BUILD_BENCH=ON
 (cd build && ctest --output-on-failure -j "$jobs" --timeout 300)
