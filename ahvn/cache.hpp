@@ -1,7 +1,7 @@
 #pragma once
 
 // The one header a user of ahvn-cache includes: every cache handle, open_cache(url) and every
-// memoize form.
+// memoize form, and ahvn::version().
 //
 //   #include <ahvn/cache.hpp>
 //
@@ -20,3 +20,4 @@
 #include "ahvn/actors/caches/no_cache.hpp"
 #include "ahvn/actors/caches/open_cache.hpp"
 #include "ahvn/actors/caches/store_cache.hpp"
+#include "ahvn/version.hpp"

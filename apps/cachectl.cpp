@@ -41,6 +41,7 @@
 #include "ahvn/messages/json.hpp"
 #include "ahvn/messages/key.hpp"
 #include "ahvn/messages/log.hpp"
+#include "ahvn/version.hpp"
 #include "apps/cachectl_commands.hpp"
 #include "apps/cachectl_format.hpp"
 #include "apps/cachectl_transfer.hpp"
@@ -145,6 +146,7 @@ int main(int argc, char** argv) {
                "  cachectl URL COMMAND [ARGS] [OPTIONS]",
                "cachectl"};
   app.footer(footer);
+  app.set_version_flag("--version", std::string(ahvn::version()), "print the version and exit");
   app.require_subcommand(1);
   std::string url;
   app.add_option("URL", url, "the cache (see below); every command but key needs it");

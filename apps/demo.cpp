@@ -4,6 +4,7 @@
 
 #include "ahvn/actors/caches/open_cache.hpp"
 #include "ahvn/messages/error.hpp"
+#include "ahvn/version.hpp"
 
 #include <chrono>
 #include <cstdlib>
@@ -32,7 +33,8 @@ void report(const char* what, double cold_ms, double warm_ms) {
 } // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"demo: memoize a slow function and a recursive one, cold then warm"};
+  CLI::App app{"demo: memoize a slow function and a recursive one, cold then warm", "ahvn-demo"};
+  app.set_version_flag("--version", std::string(ahvn::version()), "print the version and exit");
   int delay_ms = 100;
   int fib_n = 90;
   std::string url = "lmdb:demo-cache";
