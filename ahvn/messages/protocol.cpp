@@ -1,6 +1,6 @@
 #include "ahvn/messages/protocol.hpp"
 
-#include "ahvn/messages/dispatch_protocol.hpp"
+#include "ahvn/messages/type_ids.hpp"
 
 #include <caf/actor_system_config.hpp>
 #include <caf/message.hpp>
@@ -69,24 +69,7 @@ cache_error to_cache_error(const caf::error& err) {
 }
 
 void add_message_types(caf::actor_system_config& cfg) {
-  cfg.add_message_type<key>("ahvn::key");
-  cfg.add_message_type<std::vector<key>>("std::vector<ahvn::key>");
-  cfg.add_message_type<lookup>("ahvn::lookup");
-  cfg.add_message_type<std::vector<lookup>>("std::vector<ahvn::lookup>");
-  cfg.add_message_type<keyed_entry>("ahvn::keyed_entry");
-  cfg.add_message_type<std::vector<keyed_entry>>("std::vector<ahvn::keyed_entry>");
-  cfg.add_message_type<scan_request>("ahvn::scan_request");
-  cfg.add_message_type<scan_page>("ahvn::scan_page");
-  cfg.add_message_type<cache_stats>("ahvn::cache_stats");
-  cfg.add_message_type<fetch_request>("ahvn::fetch_request");
-  cfg.add_message_type<fetch_result>("ahvn::fetch_result");
-  cfg.add_message_type<computation_failure>("ahvn::computation_failure");
-  cfg.add_message_type<lease_holder>("ahvn::lease_holder");
-  cfg.add_message_type<annotate_request>("ahvn::annotate_request");
-  cfg.add_message_type<entry_filter>("ahvn::entry_filter");
-  cfg.add_message_type<protocol_info>("ahvn::protocol_info");
-  cfg.add_message_type<feed_request>("ahvn::feed_request"); // messages/dispatch_protocol.hpp
-  cfg.add_message_type<feed_answer>("ahvn::feed_answer");
+  cfg.add_message_types<caf::id_block::ahvn>(); // messages/type_ids.hpp
   cfg.add_error_category(
       error_category, [](uint8_t code, caf::atom_value, const caf::message& ctx) -> std::string {
         std::string msg;
